@@ -1,0 +1,56 @@
+/** The typed, validated configuration. Built once at boot by `loadConfig`; nothing else reads process.env. */
+export interface PepperConfig {
+  apiUrl: string;
+  authToken: string;
+  applicationId: string;
+  apiVersion: string;
+  pageSize: number;
+  pollIntervalSeconds: number;
+  pollLagSeconds: number;
+  pollOverlapSeconds: number;
+  sweepHours: number;
+}
+
+export interface CrmComConfig {
+  apiUrl: string;
+  apiKey: string;
+  username: string | null;
+  password: string | null;
+  pageSize: number;
+  maxPages: number;
+  currency: string;
+  pollIntervalSeconds: number;
+  pollOverlapSeconds: number;
+  sweepHours: number;
+}
+
+export interface HttpConfig {
+  timeoutMs: number;
+  maxRetries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export interface LoyaltyConfig {
+  walletPerkId: string | null;
+  pointsPerCurrencyUnit: number;
+  pepperWalletEarning: 'credit' | 'conflict';
+  reconcileCron: string;
+  locationOrganisations: Record<string, string>;
+}
+
+export interface AppConfig {
+  pepper: PepperConfig;
+  crmcom: CrmComConfig;
+  http: HttpConfig;
+  loyalty: LoyaltyConfig;
+  databasePath: string;
+  adminApiToken: string;
+  port: number;
+  phoneDefaultRegion: string;
+  syncConcurrency: number;
+  schedulerEnabled: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,80 @@
+import type { NextFunction, Request, Response } from 'express';
+
+/**
+ * Fault injection shared by both simulators. Tests and the demo add rules; each request is checked against
+ * the rules in order and the first that matches (and still has budget) decides the fault.
+ */
+export type FaultKind =
+  | { kind: 'status'; status: number; body?: unknown; retryAfterSeconds?: number }
+  | { kind: 'hang' } // never answers (until the server closes)
+  | { kind: 'delay'; ms: number } // answers normally after a delay
+  | { kind: 'malformed' } // 200 with a body that is not JSON
+  | { kind: 'reset' }; // destroys the socket (network error)
+
+export interface FaultRule {
+  method?: string;
+  /** matched against the request path (no query string) */
+  path?: RegExp;
+  fault: FaultKind;
+  /** how many matching requests get the fault; unlimited when absent */
+  times?: number;
+  /** chance (0..1) that a matching request gets the fault; 1 when absent */
+  probability?: number;
+}
+
+export class FaultInjector {
+  private rules: Array<FaultRule & { remaining: number }> = [];
+  private hanging = new Set<Response>();
+  public injectedCount = 0;
+
+  constructor(private readonly random: () => number = Math.random) {}
+
+  add(rule: FaultRule): this {
+    this.rules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+    return this;
+  }
+
+  clear(): void {
+    this.rules = [];
+    this.releaseHanging();
+  }
+
+  releaseHanging(): void {
+    for (const res of this.hanging) res.socket?.destroy();
+    this.hanging.clear();
+  }
+
+  middleware() {
+    return (req: Request, res: Response, next: NextFunction): void => {
+      const rule = this.rules.find(
+        (r) =>
+          r.remaining > 0 &&
+          (!r.method || r.method.toUpperCase() === req.method) &&
+          (!r.path || r.path.test(req.path)),
+      );
+      if (!rule || (rule.probability !== undefined && this.random() >= rule.probability)) return next();
+      rule.remaining -= 1;
+      this.injectedCount += 1;
+      const fault = rule.fault;
+      switch (fault.kind) {
+        case 'status':
+          if (fault.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(fault.retryAfterSeconds));
+          res.status(fault.status).json(fault.body ?? { message: `injected ${fault.status}` });
+          return;
+        case 'hang':
+          this.hanging.add(res);
+          res.on('close', () => this.hanging.delete(res));
+          return;
+        case 'delay':
+          setTimeout(next, fault.ms);
+          return;
+        case 'malformed':
+          res.status(200).type('application/json').send('{"items": [ {"_id": "trunc');
+          return;
+        case 'reset':
+          req.socket.destroy();
+          return;
+      }
+    };
+  }
+}
