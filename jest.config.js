@@ -1,4 +1,4 @@
-/** Unit specs live beside the code (src/**/*.spec.ts); e2e specs over real HTTP live in test/. */
+// Unit specs live beside the code (src/**/*.spec.ts); e2e specs over real HTTP live in test/.
 module.exports = {
   testEnvironment: 'node',
   rootDir: '.',

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+
+/** The one source of "now", so jobs and clients can be tested with a fake clock. */
+@Injectable()
+export class Clock {
+  now(): Date {
+    return new Date();
+  }
+  nowMs(): number {
+    return this.now().getTime();
+  }
+}
+
+/** A clock tests move by hand. */
+export class FakeClock extends Clock {
+  constructor(private current: Date = new Date('2026-01-01T12:00:00.000Z')) {
+    super();
+  }
+  now(): Date {
+    return new Date(this.current.getTime());
+  }
+  set(at: Date): void {
+    this.current = new Date(at.getTime());
+  }
+  advance(ms: number): void {
+    this.current = new Date(this.current.getTime() + ms);
+  }
+}

@@ -1,0 +1,104 @@
+import { isSupportedCountry } from 'libphonenumber-js';
+import { AppConfig } from './app-config';
+import { ConfigValidationError } from './config-error';
+import { EnvReader } from './env-reader';
+
+const CRON_FIELD = /^[\d*,/\-A-Za-z?LW#]+$/;
+
+function isCronExpression(value: string): boolean {
+  const fields = value.trim().split(/\s+/);
+  return (fields.length === 5 || fields.length === 6) && fields.every((f) => CRON_FIELD.test(f));
+}
+
+/** `loc1=org1,loc2=org2` or a JSON object: Pepper location id → CRM.COM organisation id. */
+function parseLocationMap(reader: EnvReader, name: string): Record<string, string> {
+  const value = reader.optional(name);
+  if (!value) return {};
+  try {
+    if (value.startsWith('{')) {
+      const parsed: unknown = JSON.parse(value);
+      if (parsed && typeof parsed === 'object' && Object.values(parsed).every((v) => typeof v === 'string')) {
+        return parsed as Record<string, string>;
+      }
+      throw new Error('not a string map');
+    }
+    const map: Record<string, string> = {};
+    for (const pair of value.split(',')) {
+      const [location, organisation] = pair.split('=').map((s) => s.trim());
+      if (!location || !organisation) throw new Error('bad pair');
+      map[location] = organisation;
+    }
+    return map;
+  } catch {
+    reader.check(false, `${name} must be a JSON object or a list like "loc1=org1,loc2=org2"`);
+    return {};
+  }
+}
+
+/** Validates the environment once, at boot. Throws ConfigValidationError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+  const r = new EnvReader(env);
+  const username = r.optional('CRMCOM_USERNAME');
+  const password = r.optional('CRMCOM_PASSWORD');
+  r.check(!username === !password, 'CRMCOM_USERNAME and CRMCOM_PASSWORD must be set together (or neither)');
+
+  const adminApiToken = r.required('ADMIN_API_TOKEN', 'bearer token for /admin, at least 24 characters');
+  r.check(adminApiToken === '' || adminApiToken.length >= 24, 'ADMIN_API_TOKEN must be at least 24 characters long');
+
+  const currency = r.string('CRMCOM_CURRENCY', 'EUR').toUpperCase();
+  r.check(/^[A-Z]{3}$/.test(currency), 'CRMCOM_CURRENCY must be a 3-letter ISO 4217 code');
+
+  const region = r.string('PHONE_DEFAULT_REGION', 'GB').toUpperCase();
+  r.check(isSupportedCountry(region), 'PHONE_DEFAULT_REGION must be a 2-letter region code such as GB');
+
+  const reconcileCron = r.string('RECONCILE_CRON', '0 3 * * *');
+  r.check(isCronExpression(reconcileCron), 'RECONCILE_CRON must be a cron expression with 5 or 6 fields');
+
+  const config: AppConfig = {
+    pepper: {
+      apiUrl: r.url('PEPPER_API_URL', 'https://api.pepperhq.com'),
+      authToken: r.required('PEPPER_AUTH_TOKEN', 'the merchant token sent as "Authorization: Token …"'),
+      applicationId: r.required('PEPPER_APPLICATION_ID', 'the merchant code sent as x-application-id'),
+      apiVersion: String(r.integer('PEPPER_API_VERSION', 12, 1, 99)),
+      pageSize: r.integer('PEPPER_PAGE_SIZE', 100, 1, 500),
+      pollIntervalSeconds: r.integer('PEPPER_POLL_INTERVAL_SECONDS', 300, 1, 86_400),
+      pollLagSeconds: r.integer('PEPPER_POLL_LAG_SECONDS', 30, 0, 3_600),
+      pollOverlapSeconds: r.integer('PEPPER_POLL_OVERLAP_SECONDS', 600, 0, 86_400),
+      sweepHours: r.integer('PEPPER_SWEEP_HOURS', 24, 1, 24 * 30),
+    },
+    crmcom: {
+      apiUrl: r.url('CRMCOM_API_URL'),
+      apiKey: r.required('CRMCOM_API_KEY', 'the CRM.COM secret key sent as the api_key header'),
+      username,
+      password,
+      pageSize: r.integer('CRMCOM_PAGE_SIZE', 100, 1, 100),
+      maxPages: r.integer('CRMCOM_MAX_PAGES', 1000, 1, 100_000),
+      currency,
+      pollIntervalSeconds: r.integer('CRMCOM_POLL_INTERVAL_SECONDS', 300, 1, 86_400),
+      pollOverlapSeconds: r.integer('CRMCOM_POLL_OVERLAP_SECONDS', 300, 0, 86_400),
+      sweepHours: r.integer('CRMCOM_SWEEP_HOURS', 48, 1, 24 * 30),
+    },
+    http: {
+      timeoutMs: r.integer('HTTP_TIMEOUT_MS', 15_000, 100, 300_000),
+      maxRetries: r.integer('HTTP_MAX_RETRIES', 4, 0, 10),
+      backoffBaseMs: r.integer('HTTP_BACKOFF_BASE_MS', 500, 1, 60_000),
+      backoffMaxMs: r.integer('HTTP_BACKOFF_MAX_MS', 30_000, 1, 300_000),
+    },
+    loyalty: {
+      walletPerkId: r.optional('WALLET_PERK_ID'),
+      pointsPerCurrencyUnit: r.integer('POINTS_PER_CURRENCY_UNIT', 100, 1, 1_000_000),
+      pepperWalletEarning: r.oneOf('PEPPER_WALLET_EARNING', ['credit', 'conflict'] as const, 'credit'),
+      reconcileCron,
+      locationOrganisations: parseLocationMap(r, 'LOCATION_ORGANISATION_MAP'),
+    },
+    databasePath: r.string('DATABASE_PATH', './data/connector.sqlite'),
+    adminApiToken,
+    port: r.integer('PORT', 3000, 0, 65_535),
+    phoneDefaultRegion: region,
+    syncConcurrency: r.integer('SYNC_CONCURRENCY', 4, 1, 32),
+    schedulerEnabled: r.boolean('SCHEDULER_ENABLED', true),
+    logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
+  };
+  if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
+  return config;
+}

@@ -1,0 +1,254 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { logEvent } from '../common/structured-log';
+import { UserLocks } from '../common/keyed-mutex';
+import { CrmComClient } from '../crmcom/crmcom.client';
+import { CrmComError } from '../crmcom/crmcom.error';
+import type { CrmContact, CrmContactWrite } from '../crmcom/crmcom.types';
+import type { PepperUser } from '../pepper/pepper.types';
+import type { ConflictKind, MatchedBy, UserLinkEntity } from '../persistence/entities';
+import { ConflictStore } from '../persistence/stores/conflict.store';
+import { EventStore } from '../persistence/stores/event.store';
+import { LinkStore } from '../persistence/stores/link.store';
+import { contactProfileOf, profileFingerprint } from './contact-profile';
+import { ContactDirectory, decideMatch, MatchDecision } from './contact-matcher';
+import { identityOf } from './identity';
+import { WriteProtocol } from './write-protocol';
+
+export type UserSyncResult = 'CREATED' | 'LINKED' | 'UPDATED' | 'UNCHANGED' | 'CONFLICT' | 'DELETED';
+
+export interface UserSyncOutcome {
+  result: UserSyncResult;
+  link: UserLinkEntity | null;
+  conflictKind?: ConflictKind;
+}
+
+const ALREADY_EXISTS = 'CRM.EXCEPTIONS.ALREADYEXISTSEXCEPTION';
+
+/** Keeps one Pepper user linked to one CRM.COM contact (design §5 "Users"), under that user's lock. */
+@Injectable()
+export class UserLinker {
+  private readonly logger = new Logger('UserLinker');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly crm: CrmComClient,
+    private readonly links: LinkStore,
+    private readonly conflicts: ConflictStore,
+    private readonly events: EventStore,
+    private readonly locks: UserLocks,
+    private readonly writes: WriteProtocol,
+  ) {}
+
+  private readonly directory: ContactDirectory = {
+    byCode: (code) => this.crm.findContacts({ code }),
+    byEmail: (email) => this.crm.findContacts({ email }),
+    byPhone: (phone) => this.crm.findContacts({ phone }),
+    linkedUserOf: async (contactId) => (await this.links.findLinkedByContact(contactId))?.pepperUserId ?? null,
+  };
+
+  /** Links, creates, updates or reports a conflict for one user. Deleted users mark their link. */
+  syncUser(user: PepperUser, actor: string | null = null): Promise<UserSyncOutcome> {
+    return this.locks.forUser(user.id, async () => {
+      if (user.deleted) return this.markDeletedUnlocked(user.id);
+      const link = await this.links.findByUser(user.id);
+      if (link?.status === 'LINKED' && link.crmContactId) return this.updateProfile(link, user);
+      const identity = identityOf(user, this.config.phoneDefaultRegion);
+      const decision = await decideMatch(user.id, identity, this.directory);
+      return this.apply(user, decision, actor);
+    });
+  }
+
+  markDeleted(pepperUserId: string): Promise<UserSyncOutcome> {
+    return this.locks.forUser(pepperUserId, () => this.markDeletedUnlocked(pepperUserId));
+  }
+
+  /** An operator's choice: link to a named contact, which must exist and be free. */
+  linkToContact(user: PepperUser, contactId: string, actor: string | null): Promise<UserSyncOutcome> {
+    return this.locks.forUser(user.id, async () => {
+      const contact = await this.crm.getContact(contactId);
+      const owner = await this.links.findLinkedByContact(contact.id);
+      if (owner && owner.pepperUserId !== user.id) {
+        throw new ContactTakenError(contact.id, owner.pepperUserId);
+      }
+      return this.linkExisting(user, contact, 'MANUAL', actor);
+    });
+  }
+
+  /** An operator's choice: give the user a new contact even though others matched. */
+  createContactFor(user: PepperUser, actor: string | null): Promise<UserSyncOutcome> {
+    return this.locks.forUser(user.id, () => this.createAndLink(user, actor));
+  }
+
+  private async apply(user: PepperUser, decision: MatchDecision, actor: string | null): Promise<UserSyncOutcome> {
+    switch (decision.kind) {
+      case 'CONFLICT':
+        return this.recordConflict(user.id, decision);
+      case 'LINK':
+        return this.linkExisting(user, decision.contact, decision.matchedBy, actor);
+      case 'CREATE':
+        return this.createAndLink(user, actor);
+    }
+  }
+
+  private async recordConflict(
+    pepperUserId: string,
+    decision: Extract<MatchDecision, { kind: 'CONFLICT' }>,
+  ): Promise<UserSyncOutcome> {
+    const { conflict, isNew } = await this.conflicts.openOrRefresh({
+      kind: decision.conflictKind,
+      pepperUserId,
+      candidateContactIds: decision.candidateContactIds,
+      details: { reason: decision.reason, ...decision.details },
+    });
+    const link = await this.links.markConflict(pepperUserId);
+    logEvent(
+      this.logger,
+      'conflict',
+      {
+        conflictId: conflict.id,
+        kind: decision.conflictKind,
+        pepperUserId,
+        candidateContactIds: decision.candidateContactIds,
+        reason: decision.reason,
+        refreshed: !isNew,
+      },
+      'warn',
+    );
+    return { result: 'CONFLICT', link, conflictKind: decision.conflictKind };
+  }
+
+  private async linkExisting(
+    user: PepperUser,
+    contact: CrmContact,
+    matchedBy: MatchedBy,
+    actor: string | null,
+  ): Promise<UserSyncOutcome> {
+    const { accountId, walletId } = await this.ensureWallet(contact.id, contact.walletId);
+    let link: UserLinkEntity;
+    try {
+      link = await this.links.link(user.id, { crmContactId: contact.id, crmAccountId: accountId, crmWalletId: walletId, matchedBy }, null);
+    } catch (error) {
+      // Another user's flow linked this contact between our check and our write (different user locks).
+      if (!String((error as Error).message).includes('UNIQUE constraint failed')) throw error;
+      const owner = await this.links.findLinkedByContact(contact.id);
+      return this.recordConflict(user.id, {
+        kind: 'CONFLICT',
+        conflictKind: 'CONTACT_LINKED_ELSEWHERE',
+        candidateContactIds: [contact.id],
+        reason: 'the matching contact is already linked to another Pepper user',
+        details: { linkedPepperUserId: owner?.pepperUserId ?? null, matchedBy },
+      });
+    }
+    await this.afterLinked(user.id, actor, `linked to contact ${contact.id} (${matchedBy})`);
+    logEvent(this.logger, 'user_linked', { pepperUserId: user.id, crmContactId: contact.id, matchedBy });
+    const updated = await this.updateProfile(link, user);
+    return { result: 'LINKED', link: updated.link };
+  }
+
+  private async createAndLink(user: PepperUser, actor: string | null): Promise<UserSyncOutcome> {
+    const identity = identityOf(user, this.config.phoneDefaultRegion);
+    const profile = contactProfileOf(user, identity);
+    const contactId = await this.writes.write({
+      idempotencyKey: `pepper:${this.config.pepper.applicationId}:contact:${user.id}`,
+      target: 'crmcom',
+      kind: 'CONTACT_CREATE',
+      pepperUserId: user.id,
+      request: { code: user.id },
+      send: () => this.crm.createContact({ ...profile, code: user.id }),
+      readBack: async () => (await this.crm.findContacts({ code: user.id }))[0]?.id ?? null,
+      meansAlreadyExists: (error) => error instanceof CrmComError && error.crmException === ALREADY_EXISTS,
+    });
+    const { accountId, walletId } = await this.ensureWallet(contactId, null);
+    const link = await this.links.link(
+      user.id,
+      { crmContactId: contactId, crmAccountId: accountId, crmWalletId: walletId, matchedBy: 'CREATED' },
+      profileFingerprint(profile),
+    );
+    await this.afterLinked(user.id, actor, `new contact ${contactId} created`);
+    logEvent(this.logger, 'contact_created', { pepperUserId: user.id, crmContactId: contactId });
+    return { result: 'CREATED', link };
+  }
+
+  private async afterLinked(pepperUserId: string, actor: string | null, resolution: string): Promise<void> {
+    await this.conflicts.resolveOpenMatchingConflicts(pepperUserId, resolution, actor ?? 'connector');
+    await this.events.requeueWaitingFor(pepperUserId);
+  }
+
+  /** The contact's primary account (created when missing) and its wallet, which hangs off the contact. */
+  private async ensureWallet(contactId: string, knownWalletId: string | null): Promise<{ accountId: string; walletId: string | null }> {
+    const primary = (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary);
+    const accountId =
+      primary?.id ??
+      (await this.writes.write({
+        idempotencyKey: `pepper:${this.config.pepper.applicationId}:account:${contactId}`,
+        target: 'crmcom',
+        kind: 'ACCOUNT_CREATE',
+        pepperUserId: null,
+        request: { contactId, currency: this.config.crmcom.currency },
+        send: () => this.crm.createPrimaryAccount(contactId, this.config.crmcom.currency),
+        readBack: async () => (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary)?.id ?? null,
+      }));
+    const walletId = knownWalletId ?? (await this.crm.getContact(contactId)).walletId;
+    return { accountId, walletId };
+  }
+
+  /** Pushes the Pepper-owned profile; a new email or phone another contact holds is a conflict, not a blind update. */
+  private async updateProfile(link: UserLinkEntity, user: PepperUser): Promise<UserSyncOutcome> {
+    const contactId = link.crmContactId as string;
+    const profile = contactProfileOf(user, identityOf(user, this.config.phoneDefaultRegion));
+    const fingerprint = profileFingerprint(profile);
+    if (link.profileFingerprint === fingerprint) return { result: 'UNCHANGED', link };
+
+    const update: CrmContactWrite = { ...profile };
+    const taken: Array<{ field: string; contactIds: string[] }> = [];
+    if (profile.email) {
+      const holders = (await this.crm.findContacts({ email: profile.email })).filter((c) => c.id !== contactId);
+      if (holders.length) {
+        taken.push({ field: 'email', contactIds: holders.map((c) => c.id) });
+        delete update.email;
+      }
+    }
+    if (profile.phoneNumber) {
+      const holders = (await this.crm.findContacts({ phone: profile.phoneNumber })).filter((c) => c.id !== contactId);
+      if (holders.length) {
+        taken.push({ field: 'phone', contactIds: holders.map((c) => c.id) });
+        delete update.phoneNumber;
+      }
+    }
+    await this.crm.updateContact(contactId, update);
+    await this.links.setProfileFingerprint(link.pepperUserId, fingerprint);
+    link.profileFingerprint = fingerprint;
+    for (const field of taken) {
+      const { conflict } = await this.conflicts.openOrRefresh({
+        kind: 'CONTACT_FIELD_TAKEN',
+        pepperUserId: link.pepperUserId,
+        candidateContactIds: field.contactIds,
+        details: { reason: `the user's new ${field.field} is held by another contact`, field: field.field, linkedContactId: contactId },
+      });
+      logEvent(
+        this.logger,
+        'conflict',
+        { conflictId: conflict.id, kind: 'CONTACT_FIELD_TAKEN', pepperUserId: link.pepperUserId, candidateContactIds: field.contactIds, field: field.field },
+        'warn',
+      );
+    }
+    return { result: 'UPDATED', link, conflictKind: taken.length ? 'CONTACT_FIELD_TAKEN' : undefined };
+  }
+
+  private async markDeletedUnlocked(pepperUserId: string): Promise<UserSyncOutcome> {
+    const existing = await this.links.findByUser(pepperUserId);
+    if (!existing) return { result: 'DELETED', link: null };
+    const link = existing.status === 'DELETED' ? existing : await this.links.markDeleted(pepperUserId);
+    if (existing.status !== 'DELETED') {
+      logEvent(this.logger, 'user_deleted', { pepperUserId, crmContactId: existing.crmContactId, note: 'link marked DELETED; CRM.COM data kept' });
+    }
+    return { result: 'DELETED', link };
+  }
+}
+
+export class ContactTakenError extends Error {
+  constructor(readonly contactId: string, readonly pepperUserId: string) {
+    super(`contact ${contactId} is already linked to Pepper user ${pepperUserId}`);
+  }
+}

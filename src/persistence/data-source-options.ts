@@ -1,0 +1,30 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+
+export const MIGRATIONS = [InitialSchema1764000000000];
+
+/** The database holds customers' contact links: create it readable by its owner only. */
+export function prepareDatabaseFile(path: string): void {
+  if (path === ':memory:') return;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
+  chmodSync(path, 0o600);
+}
+
+export function buildDataSourceOptions(databasePath: string): DataSourceOptions {
+  return {
+    type: 'sqlite',
+    database: databasePath,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    logging: ['error'],
+    // WAL lets readers (admin API) go on while a job writes; busy_timeout waits out short locks.
+    enableWAL: true,
+    busyTimeout: 5000,
+  };
+}

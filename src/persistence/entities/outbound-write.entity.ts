@@ -1,0 +1,54 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type WriteTarget = 'pepper' | 'crmcom';
+export type WriteState = 'PENDING' | 'DONE' | 'UNKNOWN' | 'FAILED';
+
+/** One row per attempt of a write to either side, stored before the call is sent. */
+@Entity('outbound_write')
+export class OutboundWriteEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  /** Several attempts share a key, e.g. pepper:<appId>:contact:<userId>. */
+  @Column({ type: 'varchar' })
+  idempotencyKey: string;
+
+  @Column({ type: 'varchar' })
+  target: WriteTarget;
+
+  @Column({ type: 'varchar' })
+  kind: string;
+
+  @Column({ type: 'varchar', nullable: true })
+  pepperUserId: string | null;
+
+  @Column({ type: 'integer', nullable: true })
+  points: number | null;
+
+  @Column({ type: 'integer', nullable: true })
+  amountMinor: number | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  request: unknown;
+
+  @Column({ type: 'simple-json', nullable: true })
+  response: unknown;
+
+  @Column({ type: 'varchar' })
+  state: WriteState;
+
+  @Column({ type: 'datetime' })
+  sentAt: Date;
+
+  @Column({ type: 'varchar', nullable: true })
+  upstreamId: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  error: string | null;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'datetime' })
+  updatedAt: Date;
+}

@@ -1,0 +1,38 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type JobName = 'users-seed' | 'actions-poll' | 'actions-sweep' | 'actions-backfill' | 'user-resync';
+export type RunTrigger = 'SCHEDULE' | 'ADMIN' | 'STARTUP';
+export type RunState = 'RUNNING' | 'DONE' | 'FAILED' | 'STOPPED';
+
+@Entity('sync_run')
+export class SyncRunEntity {
+  @PrimaryColumn({ type: 'varchar' })
+  runId: string;
+
+  @Column({ type: 'varchar' })
+  job: JobName;
+
+  @Column({ type: 'varchar' })
+  trigger: RunTrigger;
+
+  @Column({ type: 'varchar' })
+  state: RunState;
+
+  @Column({ type: 'datetime' })
+  startedAt: Date;
+
+  @Column({ type: 'datetime', nullable: true })
+  finishedAt: Date | null;
+
+  @Column({ type: 'simple-json' })
+  counts: Record<string, number>;
+
+  @Column({ type: 'varchar', nullable: true })
+  error: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  actor: string | null;
+
+  @Column({ type: 'simple-json', nullable: true })
+  params: Record<string, unknown> | null;
+}

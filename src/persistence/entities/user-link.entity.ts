@@ -1,0 +1,52 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export type LinkStatus = 'LINKED' | 'CONFLICT' | 'DELETED';
+export type MatchedBy = 'CODE' | 'EMAIL' | 'PHONE' | 'CREATED' | 'MANUAL';
+
+@Entity('user_link')
+export class UserLinkEntity {
+  @PrimaryGeneratedColumn()
+  id: number;
+
+  @Column({ type: 'varchar', unique: true })
+  pepperUserId: string;
+
+  /** Unique among LINKED rows only (partial index in the migration), so a deleted user's contact can be relinked. */
+  @Column({ type: 'varchar', nullable: true })
+  crmContactId: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  crmAccountId: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  crmWalletId: string | null;
+
+  @Column({ type: 'varchar' })
+  status: LinkStatus;
+
+  @Column({ type: 'varchar', nullable: true })
+  matchedBy: MatchedBy | null;
+
+  /** Hash of the last profile written to the contact, so an unchanged profile costs no CRM.COM call. */
+  @Column({ type: 'varchar', nullable: true })
+  profileFingerprint: string | null;
+
+  // Cumulative movements per direction (integer minor units / points), for rounding without drift.
+  @Column({ type: 'integer', default: 0 })
+  toCrmMoneyMinor: number;
+
+  @Column({ type: 'integer', default: 0 })
+  toCrmPoints: number;
+
+  @Column({ type: 'integer', default: 0 })
+  toPepperMoneyMinor: number;
+
+  @Column({ type: 'integer', default: 0 })
+  toPepperPoints: number;
+
+  @CreateDateColumn({ type: 'datetime' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ type: 'datetime' })
+  updatedAt: Date;
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ENTITIES } from './entities';
+import { ConflictStore } from './stores/conflict.store';
+import { EventStore } from './stores/event.store';
+import { LinkStore } from './stores/link.store';
+import { RunStore } from './stores/run.store';
+import { SyncStateStore } from './stores/sync-state.store';
+import { WriteLog } from './stores/write-log.store';
+
+const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, RunStore];
+
+/** Stores over the entities; the DataSource itself is configured by the app root (TypeOrmModule.forRootAsync). */
+@Module({
+  imports: [TypeOrmModule.forFeature(ENTITIES)],
+  providers: STORES,
+  exports: STORES,
+})
+export class PersistenceModule {}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { FindOptionsWhere, In, Repository } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { ConflictEntity, ConflictKind, ConflictStatus, MATCHING_CONFLICT_KINDS } from '../entities';
+import { ListPage, pageById } from './page';
+
+export interface NewConflict {
+  kind: ConflictKind;
+  pepperUserId: string;
+  candidateContactIds: string[];
+  details: Record<string, unknown>;
+  /** per-event kinds name their event; the others are one OPEN conflict per (user, kind) */
+  eventKey?: string;
+}
+
+@Injectable()
+export class ConflictStore {
+  constructor(
+    @InjectRepository(ConflictEntity) private readonly repo: Repository<ConflictEntity>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Opens a conflict, or refreshes the OPEN one with the same key rather than opening another. */
+  async openOrRefresh(input: NewConflict): Promise<{ conflict: ConflictEntity; isNew: boolean }> {
+    const dedupeKey = `${input.kind}:${input.eventKey ?? input.pepperUserId}`;
+    const existing = await this.repo.findOneBy({ dedupeKey, status: 'OPEN' });
+    if (existing) {
+      existing.candidateContactIds = input.candidateContactIds;
+      existing.details = input.details;
+      return { conflict: await this.repo.save(existing), isNew: false };
+    }
+    const conflict = await this.repo.save(
+      this.repo.create({ ...input, dedupeKey, status: 'OPEN', resolution: null, resolvedBy: null, resolvedAt: null }),
+    );
+    return { conflict, isNew: true };
+  }
+
+  get(id: number): Promise<ConflictEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async close(conflict: ConflictEntity, status: Exclude<ConflictStatus, 'OPEN'>, resolution: string, actor: string | null): Promise<ConflictEntity> {
+    conflict.status = status;
+    conflict.resolution = resolution;
+    conflict.resolvedBy = actor;
+    conflict.resolvedAt = this.clock.now();
+    return this.repo.save(conflict);
+  }
+
+  /** When a user links cleanly after all (data fixed in CRM.COM, say), their open matching conflicts are settled. */
+  async resolveOpenMatchingConflicts(pepperUserId: string, resolution: string, actor: string | null): Promise<number> {
+    const open = await this.repo.findBy({
+      pepperUserId,
+      status: 'OPEN',
+      kind: In([...MATCHING_CONFLICT_KINDS].filter((k) => k !== 'CONTACT_FIELD_TAKEN')),
+    });
+    for (const conflict of open) await this.close(conflict, 'RESOLVED', resolution, actor);
+    return open.length;
+  }
+
+  list(filter: { status?: ConflictStatus; kind?: string; pepperUserId?: string }, limit: number, cursor: string | null): Promise<ListPage<ConflictEntity>> {
+    const where: FindOptionsWhere<ConflictEntity> = {};
+    if (filter.status) where.status = filter.status;
+    if (filter.kind) where.kind = filter.kind as ConflictKind;
+    if (filter.pepperUserId) where.pepperUserId = filter.pepperUserId;
+    return pageById(this.repo, where, limit, cursor);
+  }
+
+  async countOpenByKind(): Promise<Record<string, number>> {
+    const rows: Array<{ kind: string; count: number }> = await this.repo
+      .createQueryBuilder('c')
+      .select('c.kind', 'kind')
+      .addSelect('COUNT(*)', 'count')
+      .where("c.status = 'OPEN'")
+      .groupBy('c.kind')
+      .getRawMany();
+    return Object.fromEntries(rows.map((r) => [r.kind, Number(r.count)]));
+  }
+}

@@ -1,0 +1,108 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { Clock } from '../../common/clock';
+import { EventSource, InboundEventEntity, InboundEventState } from '../entities';
+import { ListPage, pageById } from './page';
+
+export interface NewInboundEvent {
+  source: EventSource;
+  externalId: string;
+  type: string;
+  pepperUserId: string | null;
+  payload: unknown;
+  occurredAt: string;
+  state?: InboundEventState;
+  lastError?: string | null;
+}
+
+const ERROR_TEXT_LIMIT = 1000;
+
+@Injectable()
+export class EventStore {
+  constructor(
+    @InjectRepository(InboundEventEntity) private readonly repo: Repository<InboundEventEntity>,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records an event once; a duplicate (same source and external id) is ignored and reported as not new. */
+  async recordIfNew(input: NewInboundEvent): Promise<boolean> {
+    try {
+      await this.repo.insert({
+        ...input,
+        payload: input.payload as never,
+        state: input.state ?? 'PENDING',
+        lastError: input.lastError?.slice(0, ERROR_TEXT_LIMIT) ?? null,
+        attempts: 0,
+        nextAttemptAt: null,
+      });
+      return true;
+    } catch (error) {
+      if (String((error as Error).message).includes('UNIQUE constraint failed')) return false;
+      throw error;
+    }
+  }
+
+  findByExternalIds(source: EventSource, externalIds: string[]): Promise<InboundEventEntity[]> {
+    return externalIds.length === 0 ? Promise.resolve([]) : this.repo.findBy({ source, externalId: In(externalIds) });
+  }
+
+  /** Events ready to be (re)processed, oldest first. */
+  due(source: EventSource, limit: number): Promise<InboundEventEntity[]> {
+    const now = this.clock.now();
+    return this.repo.find({
+      where: [
+        { source, state: 'PENDING', nextAttemptAt: IsNull() },
+        { source, state: 'PENDING', nextAttemptAt: LessThanOrEqual(now) },
+      ],
+      order: { occurredAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  get(id: number): Promise<InboundEventEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  async settle(event: InboundEventEntity, state: 'DONE' | 'SKIPPED' | 'WAITING_LINK', note: string | null = null): Promise<void> {
+    await this.repo.update({ id: event.id }, { state, lastError: note, nextAttemptAt: null, attempts: event.attempts + 1 });
+  }
+
+  async retryLater(event: InboundEventEntity, error: string, at: Date): Promise<void> {
+    await this.repo.update(
+      { id: event.id },
+      { state: 'PENDING', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at },
+    );
+  }
+
+  async park(event: InboundEventEntity, error: string): Promise<void> {
+    await this.repo.update(
+      { id: event.id },
+      { state: 'FAILED', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: null },
+    );
+  }
+
+  /** An operator's retry: the event goes back to the queue with a fresh budget. */
+  async requeue(id: number): Promise<void> {
+    await this.repo.update({ id }, { state: 'PENDING', attempts: 0, nextAttemptAt: null });
+  }
+
+  async requeueWaitingFor(pepperUserId: string): Promise<number> {
+    const result = await this.repo.update({ pepperUserId, state: 'WAITING_LINK' }, { state: 'PENDING', nextAttemptAt: null });
+    return result.affected ?? 0;
+  }
+
+  listFailed(limit: number, cursor: string | null, source?: EventSource): Promise<ListPage<InboundEventEntity>> {
+    return pageById(this.repo, source ? { state: 'FAILED', source } : { state: 'FAILED' }, limit, cursor);
+  }
+
+  async countByState(): Promise<Record<string, number>> {
+    const rows: Array<{ state: string; count: number }> = await this.repo
+      .createQueryBuilder('e')
+      .select('e.state', 'state')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('e.state')
+      .getRawMany();
+    return Object.fromEntries(rows.map((r) => [r.state, Number(r.count)]));
+  }
+}

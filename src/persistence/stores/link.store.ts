@@ -1,0 +1,85 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { FindOptionsWhere, Repository } from 'typeorm';
+import { MatchedBy, UserLinkEntity } from '../entities';
+import { ListPage, pageById } from './page';
+
+export interface LinkTarget {
+  crmContactId: string;
+  crmAccountId: string | null;
+  crmWalletId: string | null;
+  matchedBy: MatchedBy;
+}
+
+@Injectable()
+export class LinkStore {
+  constructor(@InjectRepository(UserLinkEntity) private readonly repo: Repository<UserLinkEntity>) {}
+
+  findByUser(pepperUserId: string): Promise<UserLinkEntity | null> {
+    return this.repo.findOneBy({ pepperUserId });
+  }
+
+  findLinkedByContact(crmContactId: string): Promise<UserLinkEntity | null> {
+    return this.repo.findOneBy({ crmContactId, status: 'LINKED' });
+  }
+
+  private async upsert(pepperUserId: string, fields: Partial<UserLinkEntity>): Promise<UserLinkEntity> {
+    const existing = await this.findByUser(pepperUserId);
+    if (existing) {
+      Object.assign(existing, fields);
+      return this.repo.save(existing);
+    }
+    return this.repo.save(this.repo.create({ pepperUserId, ...fields }));
+  }
+
+  link(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null): Promise<UserLinkEntity> {
+    return this.upsert(pepperUserId, { ...target, status: 'LINKED', profileFingerprint });
+  }
+
+  markConflict(pepperUserId: string): Promise<UserLinkEntity> {
+    return this.upsert(pepperUserId, {
+      status: 'CONFLICT',
+      crmContactId: null,
+      crmAccountId: null,
+      crmWalletId: null,
+      matchedBy: null,
+    });
+  }
+
+  markDeleted(pepperUserId: string): Promise<UserLinkEntity> {
+    return this.upsert(pepperUserId, { status: 'DELETED' });
+  }
+
+  async setProfileFingerprint(pepperUserId: string, profileFingerprint: string): Promise<void> {
+    await this.repo.update({ pepperUserId }, { profileFingerprint });
+  }
+
+  list(filter: { pepperUserId?: string; crmContactId?: string; status?: string }, limit: number, cursor: string | null): Promise<ListPage<UserLinkEntity>> {
+    const where: FindOptionsWhere<UserLinkEntity> = {};
+    if (filter.pepperUserId) where.pepperUserId = filter.pepperUserId;
+    if (filter.crmContactId) where.crmContactId = filter.crmContactId;
+    if (filter.status) where.status = filter.status as UserLinkEntity['status'];
+    return pageById(this.repo, where, limit, cursor);
+  }
+
+  async countByStatus(): Promise<Record<string, number>> {
+    const rows: Array<{ status: string; count: number }> = await this.repo
+      .createQueryBuilder('l')
+      .select('l.status', 'status')
+      .addSelect('COUNT(*)', 'count')
+      .groupBy('l.status')
+      .getRawMany();
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
+  }
+
+  async countByMatch(): Promise<Record<string, number>> {
+    const rows: Array<{ matchedBy: string; count: number }> = await this.repo
+      .createQueryBuilder('l')
+      .select('l.matchedBy', 'matchedBy')
+      .addSelect('COUNT(*)', 'count')
+      .where("l.status = 'LINKED'")
+      .groupBy('l.matchedBy')
+      .getRawMany();
+    return Object.fromEntries(rows.map((r) => [r.matchedBy, Number(r.count)]));
+  }
+}

@@ -1,0 +1,28 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { FeedName, SyncStateEntity } from '../entities';
+
+@Injectable()
+export class SyncStateStore {
+  constructor(@InjectRepository(SyncStateEntity) private readonly repo: Repository<SyncStateEntity>) {}
+
+  async get(feed: FeedName): Promise<SyncStateEntity | null> {
+    return this.repo.findOneBy({ feed });
+  }
+
+  async update(feed: FeedName, fields: Partial<Omit<SyncStateEntity, 'feed'>>): Promise<void> {
+    const existing = await this.get(feed);
+    await this.repo.save(existing ? Object.assign(existing, fields) : this.repo.create({ feed, ...fields }));
+  }
+
+  /** Sets the cursor only if the feed has none yet (first start). */
+  async initialiseCursor(feed: FeedName, cursor: string): Promise<void> {
+    const existing = await this.get(feed);
+    if (!existing || existing.cursor === null) await this.update(feed, { cursor });
+  }
+
+  all(): Promise<SyncStateEntity[]> {
+    return this.repo.find({ order: { feed: 'ASC' } });
+  }
+}

@@ -1,0 +1,248 @@
+import type { Express } from 'express';
+import { FaultInjector } from '../shared/fault-injector';
+import { listen, RunningServer } from '../shared/listen';
+import { buildCrmComApp, RecordedRequest } from './crmcom-app';
+import {
+  AccountRecord,
+  ContactRecord,
+  epochSeconds,
+  JournalRecord,
+  JournalTransactionType,
+  JournalType,
+  PurchaseRecord,
+} from './crmcom-records';
+import { CrmComStore, StoreSettings } from './crmcom-store';
+import { majorTextToMinor } from './money';
+import { RewardOffer } from './reward-offers';
+import { BackOfficeUser, TokenStore } from './token-store';
+
+export interface CrmComSimulatorOptions {
+  apiKey: string;
+  /** back-office users; when given, every call but the login also needs a Bearer access token (JWT mode) */
+  users?: BackOfficeUser[];
+  tokenTtlSeconds?: number;
+  now?: () => Date;
+  rewardOffers?: RewardOffer[];
+  currency?: string;
+}
+
+export interface AddContactInput {
+  id?: string;
+  code?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  /** E.164 */
+  phone?: string;
+  emailOptOut?: boolean;
+  smsOptOut?: boolean;
+  /** creates the primary account and so the wallet; default true */
+  withWallet?: boolean;
+  /** opening balance in major units, e.g. "12.50", credited as a TOP_UP journal */
+  balance?: string;
+  /** when the opening balance is posted; default now() */
+  postedAt?: Date;
+}
+
+export interface PosMovementOptions {
+  /** the journal's posted_on (a business date, possibly in the past); default now() */
+  postedAt?: Date;
+  referenceNumber?: string;
+  purchaseId?: string;
+  notes?: string;
+}
+
+export interface PostJournalInput extends PosMovementOptions {
+  type: JournalType;
+  transactionType: JournalTransactionType;
+  /** major units as decimal text, e.g. "2.50" */
+  amount: string;
+}
+
+const DEFAULT_TOKEN_TTL_SECONDS = 3600;
+
+function amountToMinor(amount: string): number {
+  const minor = majorTextToMinor(amount);
+  if (minor === undefined) throw new Error(`Invalid amount "${amount}": use major units with at most two decimals`);
+  return minor;
+}
+
+/** A stateful in-process fake of the CRM.COM Back-Office v2 API (routes at the root of its URL). */
+export class CrmComSimulator {
+  readonly faults = new FaultInjector();
+  readonly requests: RecordedRequest[] = [];
+  /** filter names (e.g. `reference_number`, `posted_on`) the API silently ignores, returning unfiltered lists */
+  ignoredFilters = new Set<string>();
+
+  private readonly settings: StoreSettings;
+  private readonly store: CrmComStore;
+  private readonly tokens: TokenStore;
+  private readonly initialRewardOffers: RewardOffer[];
+  private expressApp: Express | undefined;
+
+  constructor(private readonly options: CrmComSimulatorOptions) {
+    const now = options.now ?? (() => new Date());
+    this.initialRewardOffers = [...(options.rewardOffers ?? [])];
+    this.settings = {
+      currency: options.currency ?? 'EUR',
+      now,
+      rewardOffers: [...this.initialRewardOffers],
+      rejectDuplicatePurchaseReferences: false,
+      awardsPostedOnPurchaseDate: false,
+    };
+    this.store = new CrmComStore(this.settings);
+    this.tokens = new TokenStore(options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, now);
+  }
+
+  /** Duplicate purchase reference numbers are accepted (a second purchase) unless this is true (then 400). */
+  get rejectDuplicatePurchaseReferences(): boolean {
+    return this.settings.rejectDuplicatePurchaseReferences;
+  }
+  set rejectDuplicatePurchaseReferences(value: boolean) {
+    this.settings.rejectDuplicatePurchaseReferences = value;
+  }
+
+  /** Reward-offer awards are posted at now() unless this is true: then at the purchase's (business) date. */
+  get awardsPostedOnPurchaseDate(): boolean {
+    return this.settings.awardsPostedOnPurchaseDate;
+  }
+  set awardsPostedOnPurchaseDate(value: boolean) {
+    this.settings.awardsPostedOnPurchaseDate = value;
+  }
+
+  get rewardOffers(): RewardOffer[] {
+    return this.settings.rewardOffers;
+  }
+  set rewardOffers(offers: RewardOffer[]) {
+    this.settings.rewardOffers = [...offers];
+  }
+
+  get currency(): string {
+    return this.settings.currency;
+  }
+
+  get authCount(): number {
+    return this.tokens.authCount;
+  }
+
+  get refreshCount(): number {
+    return this.tokens.refreshCount;
+  }
+
+  /** The express app, e.g. for supertest. */
+  get app(): Express {
+    this.expressApp ??= buildCrmComApp({
+      apiKey: this.options.apiKey,
+      users: this.options.users ?? [],
+      tokens: this.tokens,
+      faults: this.faults,
+      requests: this.requests,
+      store: this.store,
+      ignoredFilters: () => this.ignoredFilters,
+    });
+    return this.expressApp;
+  }
+
+  start(port = 0): Promise<RunningServer> {
+    return listen(this.app, port, () => this.faults.releaseHanging());
+  }
+
+  /** Every access token issued so far stops working (refresh tokens still do). */
+  expireAllTokens(): void {
+    this.tokens.expireAll();
+  }
+
+  /** Back to an empty back office: data, tokens, counters, recorded requests, fault rules and quirks. */
+  reset(): void {
+    this.store.reset();
+    this.tokens.reset();
+    this.requests.length = 0;
+    this.faults.clear();
+    this.ignoredFilters.clear();
+    this.settings.rewardOffers = [...this.initialRewardOffers];
+    this.settings.rejectDuplicatePurchaseReferences = false;
+    this.settings.awardsPostedOnPurchaseDate = false;
+  }
+
+  addContact(input: AddContactInput = {}): ContactRecord {
+    const withWallet = input.withWallet ?? true;
+    if (input.balance !== undefined && !withWallet) throw new Error('A balance needs a wallet (withWallet: false)');
+    if (input.balance !== undefined) amountToMinor(input.balance); // refuse a bad amount before creating anything
+    const contact = this.store.createContact({
+      id: input.id,
+      code: input.code ?? null,
+      contactType: 'PERSON',
+      firstName: input.firstName ?? 'Sim',
+      lastName: input.lastName ?? 'Contact',
+      email: input.email ?? null,
+      phone: input.phone === undefined ? null : { type: 'MOBILE', number: input.phone },
+      emailOptOut: input.emailOptOut,
+      smsOptOut: input.smsOptOut,
+    });
+    if (withWallet) this.store.createAccount(contact.id, { currencyCode: this.currency, isPrimary: true });
+    if (input.balance !== undefined && amountToMinor(input.balance) > 0) {
+      this.postJournal(contact.id, { type: 'CREDIT', transactionType: 'TOP_UP', amount: input.balance, postedAt: input.postedAt });
+    }
+    return structuredClone(contact);
+  }
+
+  /** A spend made at the POS: DEBIT / SPEND. Throws when the wallet balance is not enough. */
+  posSpend(contactId: string, amount: string, opts: PosMovementOptions = {}): JournalRecord {
+    return this.postJournal(contactId, { ...opts, type: 'DEBIT', transactionType: 'SPEND', amount });
+  }
+
+  /** An award made in CRM.COM: CREDIT / AWARD. */
+  posAward(contactId: string, amount: string, opts: PosMovementOptions = {}): JournalRecord {
+    return this.postJournal(contactId, { ...opts, type: 'CREDIT', transactionType: 'AWARD', amount });
+  }
+
+  postJournal(contactId: string, input: PostJournalInput): JournalRecord {
+    const journal = this.store.postJournal({
+      contactId,
+      type: input.type,
+      transactionType: input.transactionType,
+      amountMinor: amountToMinor(input.amount),
+      postedOn: input.postedAt === undefined ? undefined : epochSeconds(input.postedAt),
+      referenceNumber: input.referenceNumber,
+      purchaseId: input.purchaseId,
+      notes: input.notes,
+    });
+    return structuredClone(journal);
+  }
+
+  /** The contact's wallet balance in integer minor units (0 when the contact has no wallet). */
+  walletBalanceMinor(contactId: string): number {
+    const contact = this.store.findContact(contactId);
+    if (!contact) throw new Error(`Unknown contact ${contactId}`);
+    return contact.walletId === null ? 0 : this.store.balancesOf(contact.walletId).totalMinor;
+  }
+
+  contacts(): ContactRecord[] {
+    return structuredClone([...this.store.contacts.values()]);
+  }
+
+  getContact(id: string): ContactRecord | undefined {
+    const contact = this.store.contacts.get(id);
+    return contact && structuredClone(contact);
+  }
+
+  findContactByCode(code: string): ContactRecord | undefined {
+    const contact = this.store.findContactByCode(code);
+    return contact && structuredClone(contact);
+  }
+
+  /** The contact's accounts (all contacts' when no id is given). */
+  accounts(contactId?: string): AccountRecord[] {
+    const all = [...this.store.accounts.values()];
+    return structuredClone(contactId === undefined ? all : all.filter((account) => account.contactId === contactId));
+  }
+
+  purchases(): PurchaseRecord[] {
+    return structuredClone([...this.store.purchases.values()]);
+  }
+
+  /** All journals in creation order. */
+  journals(): JournalRecord[] {
+    return structuredClone([...this.store.journals.values()].sort((a, b) => a.sequence - b.sequence));
+  }
+}

@@ -1,0 +1,124 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { logEvent } from '../common/structured-log';
+import { dispositionOf } from '../upstream/error-disposition';
+import type { JobName, RunTrigger } from '../persistence/entities';
+import { RunStore } from '../persistence/stores/run.store';
+
+export class JobAlreadyRunningError extends Error {
+  constructor(readonly job: JobName, readonly runId: string) {
+    super(`${job} is already running (run ${runId})`);
+  }
+}
+
+/** What a job sees of its run: counters it bumps, and whether shutdown asked it to stop. */
+export class RunContext {
+  readonly counts: Record<string, number> = {};
+  constructor(
+    readonly runId: string,
+    readonly trigger: RunTrigger,
+    private readonly stopRequested: () => boolean,
+  ) {}
+  add(counter: string, by = 1): void {
+    this.counts[counter] = (this.counts[counter] ?? 0) + by;
+  }
+  get stopping(): boolean {
+    return this.stopRequested();
+  }
+}
+
+export interface StartedRun {
+  runId: string;
+  done: Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 20_000;
+
+/**
+ * Runs jobs as recorded sync runs. A job never overlaps itself; on shutdown running jobs are asked to stop
+ * at their next safe point and are given a grace period to finish their batch.
+ */
+@Injectable()
+export class JobRunner implements OnApplicationShutdown {
+  private readonly logger = new Logger('JobRunner');
+  private readonly running = new Map<JobName, StartedRun>();
+  private stopping = false;
+
+  constructor(private readonly runs: RunStore) {}
+
+  isRunning(job: JobName): boolean {
+    return this.running.has(job);
+  }
+
+  /** Starts a job in the background; throws JobAlreadyRunningError when the same job is running. */
+  async start(
+    job: JobName,
+    trigger: RunTrigger,
+    work: (ctx: RunContext) => Promise<void>,
+    options: { actor?: string | null; params?: Record<string, unknown> | null } = {},
+  ): Promise<StartedRun> {
+    const current = this.running.get(job);
+    if (current) throw new JobAlreadyRunningError(job, current.runId);
+    if (this.stopping) throw new Error('the service is shutting down');
+    // Reserve the slot before the first await so two callers cannot both start the job.
+    const placeholder: StartedRun = { runId: 'starting', done: Promise.resolve() };
+    this.running.set(job, placeholder);
+    let run;
+    try {
+      run = await this.runs.start(job, trigger, options.actor ?? null, options.params ?? null);
+    } catch (error) {
+      this.running.delete(job);
+      throw error;
+    }
+    const ctx = new RunContext(run.runId, trigger, () => this.stopping);
+    const started: StartedRun = { runId: run.runId, done: this.execute(job, ctx, work) };
+    this.running.set(job, started);
+    return started;
+  }
+
+  /** For schedules: starts the job unless it is already running (then the tick is skipped). */
+  async startIfIdle(job: JobName, trigger: RunTrigger, work: (ctx: RunContext) => Promise<void>): Promise<StartedRun | null> {
+    if (this.running.has(job) || this.stopping) return null;
+    return this.start(job, trigger, work);
+  }
+
+  private async execute(job: JobName, ctx: RunContext, work: (ctx: RunContext) => Promise<void>): Promise<void> {
+    const startedAt = Date.now();
+    let state: 'DONE' | 'FAILED' | 'STOPPED' = 'DONE';
+    let errorText: string | null = null;
+    try {
+      await work(ctx);
+      if (ctx.stopping) state = 'STOPPED';
+    } catch (error) {
+      state = 'FAILED';
+      errorText = error instanceof Error ? error.message : String(error);
+      const disposition = dispositionOf(error);
+      logEvent(this.logger, 'run_failed', { job, runId: ctx.runId, error: errorText, disposition }, 'error');
+    } finally {
+      this.running.delete(job);
+    }
+    await this.runs.finish(ctx.runId, state, ctx.counts, errorText).catch((e: unknown) => {
+      this.logger.error(`could not record the end of run ${ctx.runId}: ${(e as Error).message}`);
+    });
+    logEvent(this.logger, 'run_summary', {
+      job,
+      runId: ctx.runId,
+      trigger: ctx.trigger,
+      state,
+      durationMs: Date.now() - startedAt,
+      counts: ctx.counts,
+    });
+  }
+
+  /** Resolves when no job is running (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all([...this.running.values()].map((r) => r.done));
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    const pending = [...this.running.values()].map((r) => r.done);
+    if (pending.length === 0) return;
+    this.logger.log(`waiting for ${pending.length} running job(s) to stop at a safe point`);
+    await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, SHUTDOWN_GRACE_MS).unref())]);
+  }
+}

@@ -1,0 +1,65 @@
+import { AppConfig } from '../../config/app-config';
+
+type Sections = 'pepper' | 'crmcom' | 'http' | 'loyalty';
+
+export type TestConfigOverrides = Partial<Omit<AppConfig, Sections>> & {
+  [K in Sections]?: Partial<AppConfig[K]>;
+};
+
+export const TEST_PEPPER_URL = 'https://pepper.test';
+export const TEST_CRMCOM_URL = 'https://crm.test/backoffice/v2';
+
+/** A complete AppConfig for tests, with secrets that are easy to search for in logs and errors. */
+export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
+  const { pepper, crmcom, http, loyalty, ...rest } = overrides;
+  return {
+    pepper: {
+      apiUrl: TEST_PEPPER_URL,
+      authToken: 'pepper-secret-token-0123456789',
+      applicationId: 'test-merchant',
+      apiVersion: '12',
+      pageSize: 100,
+      pollIntervalSeconds: 300,
+      pollLagSeconds: 30,
+      pollOverlapSeconds: 600,
+      sweepHours: 24,
+      ...pepper,
+    },
+    crmcom: {
+      apiUrl: TEST_CRMCOM_URL,
+      apiKey: 'crmcom-secret-api-key-0123456789',
+      username: null,
+      password: null,
+      pageSize: 100,
+      maxPages: 50,
+      currency: 'EUR',
+      pollIntervalSeconds: 300,
+      pollOverlapSeconds: 300,
+      sweepHours: 48,
+      ...crmcom,
+    },
+    http: {
+      timeoutMs: 2000,
+      maxRetries: 3,
+      backoffBaseMs: 100,
+      backoffMaxMs: 2000,
+      ...http,
+    },
+    loyalty: {
+      walletPerkId: null,
+      pointsPerCurrencyUnit: 100,
+      pepperWalletEarning: 'credit',
+      reconcileCron: '0 3 * * *',
+      locationOrganisations: {},
+      ...loyalty,
+    },
+    databasePath: ':memory:',
+    adminApiToken: 'admin-token-for-tests-0123456789',
+    port: 0,
+    phoneDefaultRegion: 'GB',
+    syncConcurrency: 4,
+    schedulerEnabled: false,
+    logLevel: 'warn',
+    ...rest,
+  };
+}
