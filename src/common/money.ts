@@ -50,7 +50,8 @@ export function parseDecimalToMinor(value: unknown, fractionDigits = 2): number 
 /** The JSON number to send for an amount in minor units (1250 → 12.5), built from its decimal text. */
 export function minorToMajor(minor: number, fractionDigits = 2): number {
   const major = Number(formatMinor(minor, fractionDigits));
-  // Above ~15 significant digits a double no longer carries the exact decimal; refuse rather than send a different amount.
+  // Above ~15 significant digits a double no longer carries the exact decimal:
+  // refuse rather than send a different amount.
   if (parseDecimalToMinor(major, fractionDigits) !== minor) {
     throw new InvalidAmountError(minor, 'cannot be sent as an exact JSON number');
   }

@@ -2,6 +2,7 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import { AppConfig } from './app-config';
 import { ConfigValidationError } from './config-error';
 import { EnvReader } from './env-reader';
+import { readEnvFile } from './env-file';
 
 const CRON_FIELD = /^[\d*,/\-A-Za-z?LW#]+$/;
 
@@ -101,4 +102,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   };
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;
+}
+
+/** The production entry: `.env` in the working directory (if any), overridden by the real environment. */
+export function loadConfigFromEnvironment(envFile = '.env'): AppConfig {
+  return loadConfig({ ...readEnvFile(envFile), ...process.env });
 }

@@ -24,7 +24,8 @@ export function parsePepperUser(raw: unknown): PepperUser {
     within(`credentials[${index}]`, () => parsePepperCredential(credential)),
   );
   return {
-    id: user.id === undefined ? requiredString(user, '_id') : requiredString(user, 'id'),
+    // v4+ users carry `id`; `_id` is accepted in case a legacy resource comes back.
+    id: user.id === undefined && user._id !== undefined ? requiredString(user, '_id') : requiredString(user, 'id'),
     firstName: optionalString(user, 'firstName'),
     lastName: optionalString(user, 'lastName'),
     deleted: booleanOr(user, 'deleted', false),

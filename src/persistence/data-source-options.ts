@@ -22,7 +22,7 @@ export function buildDataSourceOptions(databasePath: string): DataSourceOptions 
     migrations: MIGRATIONS,
     migrationsRun: true,
     synchronize: false,
-    logging: ['error'],
+    logging: false,
     // WAL lets readers (admin API) go on while a job writes; busy_timeout waits out short locks.
     enableWAL: true,
     busyTimeout: 5000,

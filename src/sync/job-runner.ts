@@ -28,6 +28,7 @@ export class RunContext {
 
 export interface StartedRun {
   runId: string;
+  /** settles when the run has finished and its end is recorded */
   done: Promise<void>;
 }
 
@@ -60,19 +61,21 @@ export class JobRunner implements OnApplicationShutdown {
     if (current) throw new JobAlreadyRunningError(job, current.runId);
     if (this.stopping) throw new Error('the service is shutting down');
     // Reserve the slot before the first await so two callers cannot both start the job.
-    const placeholder: StartedRun = { runId: 'starting', done: Promise.resolve() };
-    this.running.set(job, placeholder);
+    let finished!: () => void;
+    const reserved: StartedRun = { runId: 'starting', done: new Promise<void>((resolve) => (finished = resolve)) };
+    this.running.set(job, reserved);
     let run;
     try {
       run = await this.runs.start(job, trigger, options.actor ?? null, options.params ?? null);
     } catch (error) {
       this.running.delete(job);
+      finished();
       throw error;
     }
     const ctx = new RunContext(run.runId, trigger, () => this.stopping);
-    const started: StartedRun = { runId: run.runId, done: this.execute(job, ctx, work) };
-    this.running.set(job, started);
-    return started;
+    reserved.runId = run.runId;
+    void this.execute(job, ctx, work).finally(finished);
+    return reserved;
   }
 
   /** For schedules: starts the job unless it is already running (then the tick is skipped). */

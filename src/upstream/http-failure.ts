@@ -1,5 +1,5 @@
 import { redactSecrets } from '../common/redact';
-import { UpstreamErrorCode } from './upstream-error';
+import { UpstreamErrorCode, UpstreamErrorDetails } from './upstream-error';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -50,8 +50,30 @@ export function safeUpstreamText(text: string, secrets: ReadonlyArray<string | n
   return clean.length > MAX_UPSTREAM_MESSAGE_LENGTH ? `${clean.slice(0, MAX_UPSTREAM_MESSAGE_LENGTH)}…` : clean;
 }
 
-/** E.g. `Pepper GET /users/abc answered 404 (NotFound: User not found)`. `detail` must already be safe. */
-export function describeFailure(label: string, failure: HttpFailure, detail: string | null): string {
+export function errorDetailsOf(failure: HttpFailure): UpstreamErrorDetails {
+  return {
+    code: codeForFailure(failure),
+    status: failure.kind === 'status' || failure.kind === 'invalid-body' ? failure.status : null,
+    outcomeUnknown: failure.outcomeUnknown,
+    retryAfterMs: failure.kind === 'status' ? failure.retryAfterMs : null,
+  };
+}
+
+/**
+ * E.g. `Pepper GET /users/abc answered 404 (NotFound: User not found)`. The upstream's own words (`detail`) are
+ * cut to a bounded length, and secrets are removed from the whole message.
+ */
+export function failureMessage(
+  label: string,
+  failure: HttpFailure,
+  detail: string | null,
+  secrets: ReadonlyArray<string | null | undefined>,
+): string {
+  const safeDetail = detail === null || detail.trim() === '' ? null : safeUpstreamText(detail, secrets);
+  return redactSecrets(describeFailure(label, failure, safeDetail), secrets);
+}
+
+function describeFailure(label: string, failure: HttpFailure, detail: string | null): string {
   const call = `${label} ${failure.method} ${failure.path}`;
   let what: string;
   switch (failure.kind) {

@@ -4,6 +4,7 @@ import { FindOptionsWhere, In, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { ConflictEntity, ConflictKind, ConflictStatus, MATCHING_CONFLICT_KINDS } from '../entities';
 import { ListPage, pageById } from './page';
+import { NO_TRANSACTION } from './no-transaction';
 
 export interface NewConflict {
   kind: ConflictKind;
@@ -28,10 +29,10 @@ export class ConflictStore {
     if (existing) {
       existing.candidateContactIds = input.candidateContactIds;
       existing.details = input.details;
-      return { conflict: await this.repo.save(existing), isNew: false };
+      return { conflict: await this.repo.save(existing, NO_TRANSACTION), isNew: false };
     }
     const conflict = await this.repo.save(
-      this.repo.create({ ...input, dedupeKey, status: 'OPEN', resolution: null, resolvedBy: null, resolvedAt: null }),
+      this.repo.create({ ...input, dedupeKey, status: 'OPEN', resolution: null, resolvedBy: null, resolvedAt: null }), NO_TRANSACTION
     );
     return { conflict, isNew: true };
   }
@@ -45,7 +46,7 @@ export class ConflictStore {
     conflict.resolution = resolution;
     conflict.resolvedBy = actor;
     conflict.resolvedAt = this.clock.now();
-    return this.repo.save(conflict);
+    return this.repo.save(conflict, NO_TRANSACTION);
   }
 
   /** When a user links cleanly after all (data fixed in CRM.COM, say), their open matching conflicts are settled. */

@@ -43,6 +43,17 @@ export class EventStore {
     }
   }
 
+  /** Parks an event, creating it or moving an existing one (same source and id) to FAILED. */
+  async upsertFailed(input: NewInboundEvent & { lastError: string }): Promise<void> {
+    const inserted = await this.recordIfNew({ ...input, state: 'FAILED' });
+    if (!inserted) {
+      await this.repo.update(
+        { source: input.source, externalId: input.externalId },
+        { state: 'FAILED', lastError: input.lastError.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: null },
+      );
+    }
+  }
+
   findByExternalIds(source: EventSource, externalIds: string[]): Promise<InboundEventEntity[]> {
     return externalIds.length === 0 ? Promise.resolve([]) : this.repo.findBy({ source, externalId: In(externalIds) });
   }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, Repository } from 'typeorm';
 import { MatchedBy, UserLinkEntity } from '../entities';
 import { ListPage, pageById } from './page';
+import { NO_TRANSACTION } from './no-transaction';
 
 export interface LinkTarget {
   crmContactId: string;
@@ -27,9 +28,9 @@ export class LinkStore {
     const existing = await this.findByUser(pepperUserId);
     if (existing) {
       Object.assign(existing, fields);
-      return this.repo.save(existing);
+      return this.repo.save(existing, NO_TRANSACTION);
     }
-    return this.repo.save(this.repo.create({ pepperUserId, ...fields }));
+    return this.repo.save(this.repo.create({ pepperUserId, ...fields }), NO_TRANSACTION);
   }
 
   link(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null): Promise<UserLinkEntity> {

@@ -4,6 +4,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { JobName, RunState, RunTrigger, SyncRunEntity } from '../entities';
+import { NO_TRANSACTION } from './no-transaction';
 
 @Injectable()
 export class RunStore {
@@ -25,7 +26,7 @@ export class RunStore {
         error: null,
         actor,
         params,
-      }),
+      }), NO_TRANSACTION
     );
   }
 

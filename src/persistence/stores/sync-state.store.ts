@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { FeedName, SyncStateEntity } from '../entities';
+import { NO_TRANSACTION } from './no-transaction';
 
 @Injectable()
 export class SyncStateStore {
@@ -13,7 +14,7 @@ export class SyncStateStore {
 
   async update(feed: FeedName, fields: Partial<Omit<SyncStateEntity, 'feed'>>): Promise<void> {
     const existing = await this.get(feed);
-    await this.repo.save(existing ? Object.assign(existing, fields) : this.repo.create({ feed, ...fields }));
+    await this.repo.save(existing ? Object.assign(existing, fields) : this.repo.create({ feed, ...fields }), NO_TRANSACTION);
   }
 
   /** Sets the cursor only if the feed has none yet (first start). */

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { OutboundWriteEntity, WriteTarget } from '../entities';
+import { NO_TRANSACTION } from './no-transaction';
 
 export interface NewWriteAttempt {
   idempotencyKey: string;
@@ -33,7 +34,7 @@ export class WriteLog {
         response: null,
         upstreamId: null,
         error: null,
-      }),
+      }), NO_TRANSACTION
     );
   }
 

@@ -1,0 +1,85 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
+import { AdminTokenGuard } from './admin-token.guard';
+import { ConflictsQueryDto, FailedEventsQueryDto, LinksQueryDto } from './dto/list-query.dto';
+import { ResolveConflictDto } from './dto/resolve-conflict.dto';
+import { ActorDto, ResyncDto } from './dto/resync.dto';
+import { GetStatusUseCase } from './use-cases/get-status.use-case';
+import { GetRunUseCase, ListConflictsUseCase, ListFailedEventsUseCase, ListLinksUseCase } from './use-cases/list-use-cases';
+import { ResolveConflictUseCase } from './use-cases/resolve-conflict.use-case';
+import { ResyncUserUseCase } from './use-cases/resync-user.use-case';
+import { RetryFailedEventUseCase } from './use-cases/retry-failed-event.use-case';
+import { StartResyncUseCase } from './use-cases/start-resync.use-case';
+
+const idParam = (name: string) =>
+  new ParseIntPipe({ exceptionFactory: () => new BadRequestException(`${name} must be a whole number`) });
+
+const ID_PATTERN = /^[A-Za-z0-9_.:@+-]{1,200}$/;
+function checkedId(name: string, value: string): string {
+  if (!ID_PATTERN.test(value)) throw new BadRequestException(`${name} must be 1-200 letters, digits or _.:@+-`);
+  return value;
+}
+
+@Controller('admin')
+@UseGuards(AdminTokenGuard)
+export class AdminController {
+  constructor(
+    private readonly getStatus: GetStatusUseCase,
+    private readonly startResync: StartResyncUseCase,
+    private readonly resyncUser: ResyncUserUseCase,
+    private readonly getRun: GetRunUseCase,
+    private readonly listLinks: ListLinksUseCase,
+    private readonly listConflicts: ListConflictsUseCase,
+    private readonly resolveConflict: ResolveConflictUseCase,
+    private readonly listFailedEvents: ListFailedEventsUseCase,
+    private readonly retryFailedEvent: RetryFailedEventUseCase,
+  ) {}
+
+  @Get('status')
+  status() {
+    return this.getStatus.execute();
+  }
+
+  @Post('resync')
+  @HttpCode(202)
+  resync(@Body() body: ResyncDto) {
+    return this.startResync.execute(body);
+  }
+
+  @Post('resync/users/:pepperUserId')
+  @HttpCode(200)
+  resyncOneUser(@Param('pepperUserId') pepperUserId: string, @Body() body: ActorDto) {
+    return this.resyncUser.execute(checkedId('pepperUserId', pepperUserId), body.actor ?? null);
+  }
+
+  @Get('runs/:runId')
+  run(@Param('runId') runId: string) {
+    return this.getRun.execute(checkedId('runId', runId));
+  }
+
+  @Get('links')
+  links(@Query() query: LinksQueryDto) {
+    return this.listLinks.execute(query);
+  }
+
+  @Get('conflicts')
+  conflicts(@Query() query: ConflictsQueryDto) {
+    return this.listConflicts.execute(query);
+  }
+
+  @Post('conflicts/:id/resolve')
+  @HttpCode(200)
+  resolve(@Param('id', idParam('id')) id: number, @Body() body: ResolveConflictDto) {
+    return this.resolveConflict.execute(id, body);
+  }
+
+  @Get('failed-events')
+  failedEvents(@Query() query: FailedEventsQueryDto) {
+    return this.listFailedEvents.execute(query);
+  }
+
+  @Post('failed-events/:id/retry')
+  @HttpCode(200)
+  retry(@Param('id', idParam('id')) id: number) {
+    return this.retryFailedEvent.execute(id);
+  }
+}

@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { MappingModule } from '../mapping/mapping.module';
+import { PepperModule } from '../pepper/pepper.module';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { SyncModule } from '../sync/sync.module';
+import { AdminController } from './admin.controller';
+import { AdminTokenGuard } from './admin-token.guard';
+import { HealthController } from './health.controller';
+import { UpstreamErrorFilter } from './upstream-error.filter';
+import { GetStatusUseCase } from './use-cases/get-status.use-case';
+import { GetRunUseCase, ListConflictsUseCase, ListFailedEventsUseCase, ListLinksUseCase } from './use-cases/list-use-cases';
+import { ResolveConflictUseCase } from './use-cases/resolve-conflict.use-case';
+import { ResyncUserUseCase } from './use-cases/resync-user.use-case';
+import { RetryFailedEventUseCase } from './use-cases/retry-failed-event.use-case';
+import { StartResyncUseCase } from './use-cases/start-resync.use-case';
+
+@Module({
+  imports: [PersistenceModule, PepperModule, MappingModule, SyncModule],
+  controllers: [AdminController, HealthController],
+  providers: [
+    AdminTokenGuard,
+    GetStatusUseCase,
+    StartResyncUseCase,
+    ResyncUserUseCase,
+    GetRunUseCase,
+    ListLinksUseCase,
+    ListConflictsUseCase,
+    ListFailedEventsUseCase,
+    ResolveConflictUseCase,
+    RetryFailedEventUseCase,
+    { provide: APP_FILTER, useClass: UpstreamErrorFilter },
+  ],
+})
+export class AdminModule {}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../../common/clock';
+import type { JobName } from '../../persistence/entities';
+import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { EventStore } from '../../persistence/stores/event.store';
+import { LinkStore } from '../../persistence/stores/link.store';
+import { RunStore } from '../../persistence/stores/run.store';
+import { SyncStateStore } from '../../persistence/stores/sync-state.store';
+import { LoyaltyStatus } from '../../sync/loyalty-status';
+import { presentRun } from '../presenters';
+
+const JOBS: JobName[] = ['users-seed', 'actions-poll', 'actions-sweep', 'actions-backfill'];
+
+@Injectable()
+export class GetStatusUseCase {
+  constructor(
+    private readonly syncState: SyncStateStore,
+    private readonly runs: RunStore,
+    private readonly links: LinkStore,
+    private readonly conflicts: ConflictStore,
+    private readonly events: EventStore,
+    private readonly loyalty: LoyaltyStatus,
+    private readonly clock: Clock,
+  ) {}
+
+  async execute() {
+    const now = this.clock.nowMs();
+    const feeds = (await this.syncState.all()).map((s) => {
+      const cursorMs = s.cursor ? Date.parse(s.cursor) : NaN;
+      return {
+        feed: s.feed,
+        cursor: s.cursor,
+        stage: s.stage,
+        lagSeconds: Number.isNaN(cursorMs) ? null : Math.max(0, Math.round((now - cursorMs) / 1000)),
+        startedAt: s.startedAt,
+        lastError: s.lastError,
+        updatedAt: s.updatedAt,
+      };
+    });
+    const jobs: Record<string, unknown> = {};
+    for (const job of JOBS) {
+      const last = await this.runs.lastRunOf(job);
+      jobs[job] = last ? presentRun(last) : null;
+    }
+    const eventStates = await this.events.countByState();
+    const linkStatuses = await this.links.countByStatus();
+    const openConflicts = await this.conflicts.countOpenByKind();
+    return {
+      feeds,
+      jobs,
+      totals: {
+        links: linkStatuses,
+        linksByMatch: await this.links.countByMatch(),
+        openConflicts: Object.values(openConflicts).reduce((a, b) => a + b, 0),
+        openConflictsByKind: openConflicts,
+        failedEvents: eventStates.FAILED ?? 0,
+        events: eventStates,
+      },
+      loyalty: this.loyalty.current(),
+    };
+  }
+}

@@ -1,0 +1,63 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ContactTakenError, UserLinker, UserSyncOutcome } from '../../mapping/user-linker.service';
+import { PepperClient } from '../../pepper/pepper.client';
+import { BALANCE_CONFLICT_KINDS, ConflictKind, MATCHING_CONFLICT_KINDS } from '../../persistence/entities';
+import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { UpstreamError } from '../../upstream/upstream-error';
+import type { ResolveAction, ResolveConflictDto } from '../dto/resolve-conflict.dto';
+import { presentConflict, presentLink } from '../presenters';
+
+/** Which operator actions make sense for which conflict kind. */
+function allowedActions(kind: ConflictKind): ResolveAction[] {
+  if (kind === 'CONTACT_FIELD_TAKEN') return ['ignore'];
+  if ((MATCHING_CONFLICT_KINDS as readonly string[]).includes(kind)) return ['link', 'create', 'ignore'];
+  if ((BALANCE_CONFLICT_KINDS as readonly string[]).includes(kind)) return ['accept-crm', 'ignore'];
+  return ['ignore'];
+}
+
+@Injectable()
+export class ResolveConflictUseCase {
+  constructor(
+    private readonly conflicts: ConflictStore,
+    private readonly pepper: PepperClient,
+    private readonly linker: UserLinker,
+  ) {}
+
+  async execute(id: number, command: ResolveConflictDto) {
+    const conflict = await this.conflicts.get(id);
+    if (!conflict) throw new NotFoundException(`no conflict ${id}`);
+    if (conflict.status !== 'OPEN') throw new ConflictException(`conflict ${id} is already ${conflict.status}`);
+    const allowed = allowedActions(conflict.kind);
+    if (!allowed.includes(command.action)) {
+      throw new BadRequestException(`action "${command.action}" does not apply to a ${conflict.kind} conflict; use one of: ${allowed.join(', ')}`);
+    }
+    const actor = command.actor ?? 'admin';
+
+    if (command.action === 'ignore') {
+      const closed = await this.conflicts.close(conflict, 'IGNORED', 'ignored by an operator', actor);
+      return { conflict: presentConflict(closed), link: null };
+    }
+    if (command.action === 'accept-crm') {
+      throw new ConflictException('accept-crm needs the loyalty sync, which is not part of this version yet');
+    }
+
+    const user = await this.pepper.getUser(conflict.pepperUserId);
+    let outcome: UserSyncOutcome;
+    try {
+      outcome =
+        command.action === 'link'
+          ? await this.linker.linkToContact(user, command.crmContactId as string, actor)
+          : await this.linker.createContactFor(user, actor);
+    } catch (error) {
+      if (error instanceof ContactTakenError) throw new ConflictException(error.message);
+      if (error instanceof UpstreamError && error.upstream === 'crmcom' && error.code === 'NOT_FOUND') {
+        throw new BadRequestException(`crmContactId: CRM.COM has no contact ${command.crmContactId}`);
+      }
+      throw error;
+    }
+    const resolution = command.action === 'link' ? `linked to contact ${command.crmContactId}` : `new contact ${outcome.link?.crmContactId} created`;
+    const refreshed = (await this.conflicts.get(id))!;
+    const closed = refreshed.status === 'OPEN' ? await this.conflicts.close(refreshed, 'RESOLVED', resolution, actor) : refreshed;
+    return { conflict: presentConflict(closed), link: outcome.link ? presentLink(outcome.link) : null };
+  }
+}

@@ -1,0 +1,23 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { EventStore } from '../../persistence/stores/event.store';
+import { PepperEventProcessor } from '../../sync/pepper-event-processor';
+import { presentFailedEvent } from '../presenters';
+
+/** Puts a parked event back with a fresh budget and processes it now; answers with where it ended. */
+@Injectable()
+export class RetryFailedEventUseCase {
+  constructor(
+    private readonly events: EventStore,
+    private readonly pepperProcessor: PepperEventProcessor,
+  ) {}
+
+  async execute(id: number) {
+    const event = await this.events.get(id);
+    if (!event) throw new NotFoundException(`no event ${id}`);
+    if (event.state !== 'FAILED') throw new ConflictException(`event ${id} is ${event.state}, not FAILED`);
+    await this.events.requeue(id);
+    const requeued = (await this.events.get(id))!;
+    if (requeued.source === 'pepper') await this.pepperProcessor.processOne(requeued, null);
+    return presentFailedEvent((await this.events.get(id))!);
+  }
+}

@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminModule } from './admin/admin.module';
+import { Clock } from './common/clock';
+import { Sleeper } from './common/sleeper';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { buildDataSourceOptions } from './persistence/data-source-options';
+
+export interface AppOverrides {
+  clock?: Clock;
+  sleeper?: Sleeper;
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config, overrides),
+        TypeOrmModule.forRoot(buildDataSourceOptions(config.databasePath)),
+        ScheduleModule.forRoot(),
+        AdminModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,97 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigValidationError } from './config-error';
+import { readEnvFile } from './env-file';
+import { loadConfig } from './load-config';
+
+const VALID = {
+  PEPPER_AUTH_TOKEN: 'pepper-secret-token',
+  PEPPER_APPLICATION_ID: 'merchant-1',
+  CRMCOM_API_URL: 'https://sandbox.crm.com/backoffice/v2/',
+  CRMCOM_API_KEY: 'crm-secret-key',
+  ADMIN_API_TOKEN: 'a'.repeat(24),
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigValidationError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig(VALID);
+    expect(config.pepper.apiUrl).toBe('https://api.pepperhq.com');
+    expect(config.pepper.apiVersion).toBe('12');
+    expect(config.crmcom.apiUrl).toBe('https://sandbox.crm.com/backoffice/v2');
+    expect(config.crmcom.currency).toBe('EUR');
+    expect(config.crmcom.username).toBeNull();
+    expect(config.loyalty).toMatchObject({ walletPerkId: null, pointsPerCurrencyUnit: 100, pepperWalletEarning: 'credit', reconcileCron: '0 3 * * *' });
+    expect(config.pepper).toMatchObject({ pollIntervalSeconds: 300, pollLagSeconds: 30, pollOverlapSeconds: 600, sweepHours: 24 });
+    expect(config.crmcom).toMatchObject({ pollIntervalSeconds: 300, pollOverlapSeconds: 300, sweepHours: 48 });
+    expect(config.databasePath).toBe('./data/connector.sqlite');
+    expect(config.port).toBe(3000);
+    expect(config.phoneDefaultRegion).toBe('GB');
+  });
+
+  it('names every missing required variable in one error', () => {
+    const problems = problemsOf({});
+    for (const name of ['PEPPER_AUTH_TOKEN', 'PEPPER_APPLICATION_ID', 'CRMCOM_API_URL', 'CRMCOM_API_KEY', 'ADMIN_API_TOKEN']) {
+      expect(problems.some((p) => p.startsWith(name))).toBe(true);
+    }
+    expect(problems).toHaveLength(5);
+  });
+
+  it('names every invalid value, without echoing it', () => {
+    const env = {
+      ...VALID,
+      ADMIN_API_TOKEN: 'short-secret',
+      PORT: 'eighty',
+      PEPPER_API_URL: 'ftp://x',
+      POINTS_PER_CURRENCY_UNIT: '0',
+      CRMCOM_CURRENCY: 'euro',
+      PEPPER_WALLET_EARNING: 'maybe',
+      PHONE_DEFAULT_REGION: 'XX',
+      RECONCILE_CRON: 'every night',
+      CRMCOM_USERNAME: 'ops@merchant.example',
+      LOCATION_ORGANISATION_MAP: 'loc1',
+    };
+    const problems = problemsOf(env);
+    const named = problems.map((p) => p.split(' ')[0]);
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'ADMIN_API_TOKEN',
+        'PORT',
+        'PEPPER_API_URL',
+        'POINTS_PER_CURRENCY_UNIT',
+        'CRMCOM_CURRENCY',
+        'PEPPER_WALLET_EARNING',
+        'PHONE_DEFAULT_REGION',
+        'RECONCILE_CRON',
+        'CRMCOM_USERNAME',
+        'LOCATION_ORGANISATION_MAP',
+      ]),
+    );
+    expect(problems.join('\n')).not.toContain('short-secret');
+  });
+
+  it('reads the location map in both forms', () => {
+    expect(loadConfig({ ...VALID, LOCATION_ORGANISATION_MAP: 'l1=o1, l2=o2' }).loyalty.locationOrganisations).toEqual({ l1: 'o1', l2: 'o2' });
+    expect(loadConfig({ ...VALID, LOCATION_ORGANISATION_MAP: '{"l1":"o1"}' }).loyalty.locationOrganisations).toEqual({ l1: 'o1' });
+  });
+});
+
+describe('readEnvFile', () => {
+  it('reads keys, quotes, comments and export prefixes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'envfile-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, '# comment\nexport A=1\nB="two words"\nC=three # trailing\n\nbad line\n');
+    expect(readEnvFile(file)).toEqual({ A: '1', B: 'two words', C: 'three' });
+    expect(readEnvFile(join(dir, 'missing'))).toEqual({});
+  });
+});

@@ -1,0 +1,63 @@
+import { ShapeError } from '../upstream/json-shape';
+import { parseCrmJournal, parseCrmTokens, parseCrmWallet, readCrmListPage } from './crmcom.parsers';
+
+describe('parseCrmJournal', () => {
+  const base = { id: 'j1', type: 'CREDIT', amount: '12.50', posted_on: 1767268800, contact: { id: 'c1' } };
+
+  it('reads amounts from their decimal text into minor units', () => {
+    expect(parseCrmJournal(base)).toMatchObject({ amountMinor: 1250, walletId: null, referenceNumber: null });
+    expect(parseCrmJournal({ ...base, amount: 19.99 }).amountMinor).toBe(1999);
+  });
+
+  it.each([
+    [{ type: 'TRANSFER' }, /"type"/],
+    [{ amount: 0.1 + 0.2 }, /"amount"/],
+    [{ amount: null }, /"amount"/],
+    [{ posted_on: '2026-01-01' }, /"posted_on"/],
+    [{ posted_on: undefined }, /"posted_on"/],
+    [{ contact: null }, /"contact.id"/],
+    [{ contact: 'c1' }, /"contact"/],
+  ])('refuses %p', (change, reason) => {
+    expect(() => parseCrmJournal({ ...base, ...change })).toThrow(ShapeError);
+    expect(() => parseCrmJournal({ ...base, ...change })).toThrow(reason);
+  });
+});
+
+describe('parseCrmWallet', () => {
+  it('accepts a flat contact_id and a currency field', () => {
+    expect(parseCrmWallet({ id: 'w1', contact_id: 'c1', currency: 'EUR', total_balance: 0 })).toEqual({
+      id: 'w1',
+      contactId: 'c1',
+      currency: 'EUR',
+      balanceMinor: 0,
+    });
+  });
+});
+
+describe('parseCrmTokens', () => {
+  it('reads expiration_date or exp', () => {
+    expect(parseCrmTokens({ access_token: 'a', refresh_token: 'r', expiration_date: 10 })).toEqual({
+      accessToken: 'a',
+      refreshToken: 'r',
+      expiresAt: 10,
+    });
+    expect(parseCrmTokens({ access_token: 'a', exp: 11 })).toEqual({
+      accessToken: 'a',
+      refreshToken: null,
+      expiresAt: 11,
+    });
+  });
+
+  it('refuses an answer without a token or expiry', () => {
+    expect(() => parseCrmTokens({ access_token: 'a' })).toThrow(ShapeError);
+    expect(() => parseCrmTokens({ expiration_date: 10 })).toThrow(ShapeError);
+  });
+});
+
+describe('readCrmListPage', () => {
+  it('reads content and has_more, treating missing paging as the last page', () => {
+    expect(readCrmListPage({ content: [1], paging: { has_more: true } })).toEqual({ rawItems: [1], hasMore: true });
+    expect(readCrmListPage({ content: [] })).toEqual({ rawItems: [], hasMore: false });
+    expect(() => readCrmListPage({ items: [] })).toThrow(/"content"/);
+  });
+});

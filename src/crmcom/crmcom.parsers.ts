@@ -1,0 +1,154 @@
+import { InvalidAmountError, parseDecimalToMinor } from '../common/money';
+import {
+  asRecord,
+  booleanOr,
+  isRecord,
+  JsonRecord,
+  optionalInteger,
+  optionalRecord,
+  optionalString,
+  readableId,
+  requiredString,
+  ShapeError,
+  within,
+} from '../upstream/json-shape';
+import { CrmAccount, CrmContact, CrmJournal, CrmPurchase, CrmWallet } from './crmcom.types';
+
+/** The connector's currencies (EUR and the like) have two minor digits. */
+export const CURRENCY_FRACTION_DIGITS = 2;
+
+export function crmExternalId(raw: unknown): string | null {
+  return readableId(raw, ['id']);
+}
+
+export function parseCrmContact(raw: unknown): CrmContact {
+  const contact = asRecord(raw, 'contact');
+  const phone = optionalRecord(contact, 'phone');
+  const wallet = optionalRecord(contact, 'wallet');
+  return {
+    id: requiredString(contact, 'id'),
+    code: optionalString(contact, 'code'),
+    firstName: optionalString(contact, 'first_name'),
+    lastName: optionalString(contact, 'last_name'),
+    email: optionalString(contact, 'email'),
+    phoneNumber: phone ? within('phone', () => optionalString(phone, 'number')) : null,
+    walletId: wallet ? within('wallet', () => optionalString(wallet, 'id')) : null,
+    emailOptOut: booleanOr(contact, 'email_opt_out', false),
+    smsOptOut: booleanOr(contact, 'sms_opt_out', false),
+  };
+}
+
+export function parseCrmAccount(raw: unknown): CrmAccount {
+  const account = asRecord(raw, 'account');
+  return {
+    id: requiredString(account, 'id'),
+    isPrimary: booleanOr(account, 'is_primary', false),
+    currency: optionalString(account, 'currency_code'),
+  };
+}
+
+export function parseCrmWallet(raw: unknown): CrmWallet {
+  const wallet = asRecord(raw, 'wallet');
+  return {
+    id: requiredString(wallet, 'id'),
+    contactId: idOf(wallet, 'contact'),
+    currency: optionalString(wallet, 'currency_code') ?? optionalString(wallet, 'currency'),
+    balanceMinor: requiredAmountMinor(wallet, 'total_balance'),
+  };
+}
+
+export function parseCrmPurchase(raw: unknown): CrmPurchase {
+  const purchase = asRecord(raw, 'purchase');
+  const amounts = optionalRecord(purchase, 'transaction_amounts');
+  return {
+    id: requiredString(purchase, 'id'),
+    referenceNumber: optionalString(purchase, 'reference_number'),
+    contactId: idOf(purchase, 'contact'),
+    totalMinor: amounts ? within('transaction_amounts', () => optionalAmountMinor(amounts, 'total')) : null,
+    date: optionalInteger(purchase, 'date'),
+  };
+}
+
+export function parseCrmJournal(raw: unknown): CrmJournal {
+  const journal = asRecord(raw, 'journal');
+  const type = requiredString(journal, 'type');
+  if (type !== 'CREDIT' && type !== 'DEBIT') throw new ShapeError('"type" must be CREDIT or DEBIT');
+  const postedOn = optionalInteger(journal, 'posted_on');
+  if (postedOn === null) throw new ShapeError('"posted_on" must be epoch seconds');
+  const contactId = idOf(journal, 'contact');
+  if (contactId === null) throw new ShapeError('"contact.id" must be a non-empty string');
+  return {
+    id: requiredString(journal, 'id'),
+    type,
+    transactionType: optionalString(journal, 'transaction_type'),
+    amountMinor: requiredAmountMinor(journal, 'amount'),
+    currency: optionalString(journal, 'currency') ?? optionalString(journal, 'currency_code'),
+    postedOn,
+    contactId,
+    walletId: idOf(journal, 'wallet'),
+    referenceNumber: optionalString(journal, 'reference_number'),
+    purchaseId: optionalString(journal, 'purchase_id'),
+  };
+}
+
+/** The `{id}` CRM.COM answers a create with. */
+export function parseCreatedId(raw: unknown): string {
+  return requiredString(asRecord(raw, 'body'), 'id');
+}
+
+export interface CrmListPage {
+  rawItems: unknown[];
+  hasMore: boolean;
+}
+
+export function readCrmListPage(raw: unknown): CrmListPage {
+  const body = asRecord(raw, 'body');
+  if (!Array.isArray(body.content)) throw new ShapeError('no "content" array');
+  const paging = optionalRecord(body, 'paging');
+  const hasMore = paging ? within('paging', () => booleanOr(paging, 'has_more', false)) : false;
+  return { rawItems: body.content, hasMore };
+}
+
+export interface CrmTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  /** Epoch seconds. */
+  expiresAt: number;
+}
+
+/** Answer of `POST /users/authenticate` and `POST /users/refresh`. */
+export function parseCrmTokens(raw: unknown): CrmTokens {
+  const body = asRecord(raw, 'body');
+  const expiresAt = optionalInteger(body, 'expiration_date') ?? optionalInteger(body, 'exp');
+  if (expiresAt === null) throw new ShapeError('"expiration_date" must be epoch seconds');
+  return {
+    accessToken: requiredString(body, 'access_token'),
+    refreshToken: optionalString(body, 'refresh_token'),
+    expiresAt,
+  };
+}
+
+/** `field.id` of a nested reference such as `contact: {id}`; also accepts a flat `field_id`. */
+function idOf(record: JsonRecord, field: string): string | null {
+  const nested = record[field];
+  if (isRecord(nested)) return within(field, () => optionalString(nested, 'id'));
+  if (nested !== undefined && nested !== null) throw new ShapeError(`"${field}" must be an object when present`);
+  return optionalString(record, `${field}_id`);
+}
+
+function requiredAmountMinor(record: JsonRecord, field: string): number {
+  const minor = optionalAmountMinor(record, field);
+  if (minor === null) throw new ShapeError(`"${field}" must be an amount`);
+  return minor;
+}
+
+function optionalAmountMinor(record: JsonRecord, field: string): number | null {
+  const value = record[field];
+  if (value === undefined || value === null) return null;
+  try {
+    return parseDecimalToMinor(value, CURRENCY_FRACTION_DIGITS);
+  } catch (err) {
+    if (err instanceof InvalidAmountError) throw new ShapeError(`"${field}": ${err.message}`);
+    throw err;
+  }
+}

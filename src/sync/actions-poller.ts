@@ -1,0 +1,131 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { Clock } from '../common/clock';
+import { logEvent } from '../common/structured-log';
+import { PepperClient } from '../pepper/pepper.client';
+import { EventStore } from '../persistence/stores/event.store';
+import { SyncStateStore } from '../persistence/stores/sync-state.store';
+import { EventParking } from './event-parking';
+import type { RunContext } from './job-runner';
+import { USER_ACTION_TYPES } from './pepper-event-handler';
+import { PepperEventProcessor } from './pepper-event-processor';
+
+/** The action types this version follows (the loyalty types join when the loyalty flows exist). */
+export const POLLED_ACTION_TYPES: readonly string[] = [...USER_ACTION_TYPES];
+
+export interface ActionWindow {
+  gt: string;
+  lte: string;
+}
+
+const SETTLED_STATES = new Set(['DONE', 'SKIPPED', 'WAITING_LINK', 'FAILED']);
+
+/**
+ * Follows Pepper's actions feed (design §5 "Actions poll"). Each window starts `overlap` before the cursor
+ * because actions can be indexed late; dedupe on the action id makes the overlap free. The window ends
+ * `lag` before now for the same reason. The cursor moves to the window's end only when every action in the
+ * window is settled, so a crash anywhere loses nothing.
+ */
+@Injectable()
+export class ActionsPoller {
+  private readonly logger = new Logger('ActionsPoller');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly pepper: PepperClient,
+    private readonly events: EventStore,
+    private readonly syncState: SyncStateStore,
+    private readonly parking: EventParking,
+    private readonly processor: PepperEventProcessor,
+    private readonly clock: Clock,
+  ) {}
+
+  /** The next window from the stored cursor, or null before the first seed has set one. */
+  async nextWindow(): Promise<ActionWindow | null> {
+    const cursor = (await this.syncState.get('pepper.actions'))?.cursor;
+    if (!cursor) return null;
+    const { pollOverlapSeconds, pollLagSeconds } = this.config.pepper;
+    const gt = new Date(Date.parse(cursor) - pollOverlapSeconds * 1000);
+    const lte = new Date(this.clock.nowMs() - pollLagSeconds * 1000);
+    return { gt: gt.toISOString(), lte: lte.toISOString() };
+  }
+
+  async poll(ctx: RunContext): Promise<void> {
+    const window = await this.nextWindow();
+    if (!window) {
+      ctx.add('noCursorYet');
+      return;
+    }
+    const cursor = (await this.syncState.get('pepper.actions'))?.cursor as string;
+    const externalIds = Date.parse(window.lte) > Date.parse(cursor) ? await this.ingest(ctx, window, false) : [];
+    await this.processor.processDue(ctx);
+    if (ctx.stopping) return;
+    if (Date.parse(window.lte) <= Date.parse(cursor)) return;
+
+    const rows = await this.events.findByExternalIds('pepper', externalIds);
+    const unsettled = rows.filter((r) => !SETTLED_STATES.has(r.state));
+    if (unsettled.length > 0) {
+      ctx.add('cursorHeld');
+      logEvent(this.logger, 'cursor_held', { feed: 'pepper.actions', cursor, unsettled: unsettled.length });
+      return;
+    }
+    await this.syncState.update('pepper.actions', { cursor: window.lte, failureCount: 0, lastError: null, stage: 'IDLE' });
+    ctx.add('cursorAdvanced');
+  }
+
+  /** Re-reads the last PEPPER_SWEEP_HOURS; anything found for the first time arrived later than the overlap. */
+  async sweep(ctx: RunContext): Promise<void> {
+    const now = this.clock.nowMs();
+    const window = {
+      gt: new Date(now - this.config.pepper.sweepHours * 3_600_000).toISOString(),
+      lte: new Date(now - this.config.pepper.pollLagSeconds * 1000).toISOString(),
+    };
+    await this.ingest(ctx, window, true);
+    await this.processor.processDue(ctx);
+  }
+
+  /** Older actions (before the first start), fetched only on request. A dry run only counts what it would take in. */
+  async backfill(ctx: RunContext, since: Date, dryRun: boolean): Promise<void> {
+    const cursor = (await this.syncState.get('pepper.actions'))?.cursor;
+    const end = cursor ? new Date(cursor) : new Date(this.clock.nowMs() - this.config.pepper.pollLagSeconds * 1000);
+    const window = { gt: since.toISOString(), lte: end.toISOString() };
+    if (dryRun) {
+      for await (const page of this.pepper.actionsPages({ ...window, types: POLLED_ACTION_TYPES, pageSize: this.config.pepper.pageSize })) {
+        const known = new Set((await this.events.findByExternalIds('pepper', page.items.map((a) => a.id))).map((e) => e.externalId));
+        for (const action of page.items) if (!known.has(action.id)) ctx.add(`wouldProcess.${action.type}`);
+        ctx.add('wouldPark', page.invalid.length);
+      }
+      return;
+    }
+    await this.ingest(ctx, window, false);
+    await this.processor.processDue(ctx);
+  }
+
+  /** Records every action of the window (duplicates ignored); returns the ids seen. */
+  private async ingest(ctx: RunContext, window: ActionWindow, reportLate: boolean): Promise<string[]> {
+    const seen: string[] = [];
+    for await (const page of this.pepper.actionsPages({ ...window, types: POLLED_ACTION_TYPES, pageSize: this.config.pepper.pageSize })) {
+      for (const invalid of page.invalid) {
+        await this.parking.parkInvalid('pepper', 'UNKNOWN', invalid);
+        ctx.add('invalid');
+        if (invalid.externalId) seen.push(invalid.externalId);
+      }
+      for (const action of page.items) {
+        seen.push(action.id);
+        const isNew = await this.events.recordIfNew({
+          source: 'pepper',
+          externalId: action.id,
+          type: action.type,
+          pepperUserId: action.userId,
+          payload: action.raw,
+          occurredAt: action.timestamp,
+        });
+        ctx.add(isNew ? 'actionsNew' : 'actionsDuplicate');
+        if (isNew && reportLate) {
+          logEvent(this.logger, 'late_arrival', { actionId: action.id, type: action.type, timestamp: action.timestamp, note: 'seen first by the sweep: PEPPER_POLL_OVERLAP_SECONDS may be too short' }, 'warn');
+        }
+      }
+    }
+    return seen;
+  }
+}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { logEvent } from '../common/structured-log';
+import type { EventSource } from '../persistence/entities';
+import { EventStore } from '../persistence/stores/event.store';
+import type { InvalidItem } from '../upstream/paging';
+
+/** Puts what could not be processed where an operator sees it: a FAILED inbound event with its reason. */
+@Injectable()
+export class EventParking {
+  private readonly logger = new Logger('EventParking');
+
+  constructor(
+    private readonly events: EventStore,
+    private readonly clock: Clock,
+  ) {}
+
+  /** An upstream record that failed validation at the edge (missing ids, wrong types…). */
+  async parkInvalid(source: EventSource, type: string, item: InvalidItem): Promise<void> {
+    const externalId =
+      item.externalId ?? `invalid:${createHash('sha256').update(JSON.stringify(item.raw) ?? 'undefined').digest('hex').slice(0, 24)}`;
+    const raw = item.raw as { type?: unknown } | null;
+    await this.events.upsertFailed({
+      source,
+      externalId,
+      type: typeof raw?.type === 'string' ? raw.type.slice(0, 64) : type,
+      pepperUserId: null,
+      payload: truncatePayload(item.raw),
+      occurredAt: this.clock.now().toISOString(),
+      lastError: `invalid payload: ${item.reason}`,
+    });
+    logEvent(this.logger, 'event_parked', { source, externalId, reason: `invalid payload: ${item.reason}` }, 'warn');
+  }
+
+  /** A user the seed could not sync; retried from /admin/failed-events like any parked event. */
+  async parkUserSync(pepperUserId: string, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    await this.events.upsertFailed({
+      source: 'pepper',
+      externalId: `user-sync:${pepperUserId}`,
+      type: 'USER_SYNC',
+      pepperUserId,
+      payload: { pepperUserId },
+      occurredAt: this.clock.now().toISOString(),
+      lastError: reason,
+    });
+    logEvent(this.logger, 'event_parked', { source: 'pepper', type: 'USER_SYNC', pepperUserId, reason }, 'warn');
+  }
+}
+
+const MAX_PAYLOAD_CHARS = 8_000;
+
+/** Hostile payloads can be huge; keep enough to review, never the whole thing. */
+function truncatePayload(raw: unknown): unknown {
+  const text = JSON.stringify(raw) ?? 'undefined';
+  return text.length <= MAX_PAYLOAD_CHARS ? raw : { truncated: true, preview: text.slice(0, MAX_PAYLOAD_CHARS) };
+}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { forEachBounded } from '../common/bounded-concurrency';
+import { Clock } from '../common/clock';
+import { logEvent } from '../common/structured-log';
+import { UserLinker } from '../mapping/user-linker.service';
+import { PepperClient } from '../pepper/pepper.client';
+import type { PepperUser } from '../pepper/pepper.types';
+import type { RunTrigger } from '../persistence/entities';
+import { RunStore } from '../persistence/stores/run.store';
+import { SyncStateStore } from '../persistence/stores/sync-state.store';
+import { dispositionOf } from '../upstream/error-disposition';
+import { JobRunner, RunContext, StartedRun } from './job-runner';
+import { EventParking } from './event-parking';
+
+/**
+ * The initial seed: every Pepper user, streamed page by page (never all in memory), each linked, created or
+ * reported as a conflict. Safe to re-run: existing links cost no CRM.COM call, and contact creation is keyed.
+ */
+@Injectable()
+export class UsersSeedJob {
+  private readonly logger = new Logger('UsersSeedJob');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly pepper: PepperClient,
+    private readonly linker: UserLinker,
+    private readonly syncState: SyncStateStore,
+    private readonly runs: RunStore,
+    private readonly parking: EventParking,
+    private readonly runner: JobRunner,
+    private readonly clock: Clock,
+  ) {}
+
+  start(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
+    return this.runner.start('users-seed', trigger, (ctx) => this.run(ctx), { actor });
+  }
+
+  async isComplete(): Promise<boolean> {
+    return (await this.syncState.get('pepper.users-seed'))?.stage === 'DONE';
+  }
+
+  private async run(ctx: RunContext): Promise<void> {
+    const startedAt = this.clock.now();
+    const firstSeed = !(await this.isComplete());
+    await this.syncState.update('pepper.users-seed', { stage: 'RUNNING', startedAt, lastError: null });
+    // The actions feed starts where the first seed starts, so changes made during the seed are caught.
+    await this.syncState.initialiseCursor('pepper.actions', startedAt.toISOString());
+    try {
+      for await (const page of this.pepper.usersPages({ pageSize: this.config.pepper.pageSize })) {
+        for (const invalid of page.invalid) {
+          ctx.add('invalid');
+          await this.parking.parkInvalid('pepper', 'USER_SYNC', invalid);
+        }
+        await forEachBounded(page.items, this.config.syncConcurrency, (user) => this.syncOne(ctx, user));
+        ctx.add('pages');
+        await this.runs.saveCounts(ctx.runId, ctx.counts);
+        if (ctx.stopping) {
+          await this.syncState.update('pepper.users-seed', { stage: firstSeed ? 'INTERRUPTED' : 'DONE' });
+          return;
+        }
+      }
+    } catch (error) {
+      await this.syncState.update('pepper.users-seed', {
+        stage: firstSeed ? 'INTERRUPTED' : 'DONE',
+        lastError: (error as Error).message,
+      });
+      throw error;
+    }
+    await this.syncState.update('pepper.users-seed', { stage: 'DONE', cursor: 'DONE', failureCount: 0 });
+  }
+
+  private async syncOne(ctx: RunContext, user: PepperUser): Promise<void> {
+    ctx.add('users');
+    if (user.deleted) {
+      ctx.add('skippedDeleted');
+      return;
+    }
+    try {
+      const outcome = await this.linker.syncUser(user);
+      ctx.add(outcome.result.toLowerCase());
+      if (outcome.conflictKind) ctx.add(`conflict.${outcome.conflictKind}`);
+    } catch (error) {
+      if (dispositionOf(error) === 'FAIL_RUN') throw error;
+      ctx.add('failed');
+      await this.parking.parkUserSync(user.id, error);
+      logEvent(this.logger, 'user_sync_failed', { pepperUserId: user.id, error: (error as Error).message }, 'warn');
+    }
+  }
+}

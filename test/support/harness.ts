@@ -1,0 +1,110 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { createApp } from '../../src/bootstrap';
+import { AppConfig } from '../../src/config/app-config';
+import { loadConfig } from '../../src/config/load-config';
+import { JobRunner } from '../../src/sync/job-runner';
+import { CrmComSimulator } from '../../src/simulators/crmcom';
+import { PepperSimulator } from '../../src/simulators/pepper/pepper-simulator';
+import type { RunningServer } from '../../src/simulators/shared/listen';
+
+export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+export const PEPPER_TOKEN = 'e2e-pepper-secret-token';
+export const CRM_API_KEY = 'e2e-crm-secret-api-key';
+export const APP_ID = 'e2e-merchant';
+
+export interface Harness {
+  pepper: PepperSimulator;
+  crm: CrmComSimulator;
+  config: AppConfig;
+  app: INestApplication;
+  admin: {
+    get(path: string): request.Test;
+    post(path: string, body?: object): request.Test;
+  };
+  /** resolves when no job is running */
+  idle(): Promise<void>;
+  /** stops the connector and starts a new one on the same database (a restart) */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  crm?: Partial<ConstructorParameters<typeof CrmComSimulator>[0]>;
+  /** seeds the simulators before the connector starts */
+  seed?: (pepper: PepperSimulator, crm: CrmComSimulator) => void;
+}
+
+/** Both simulators over real HTTP, and the connector over real HTTP against them, on a fresh database. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const pepper = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID });
+  const crm = new CrmComSimulator({ apiKey: CRM_API_KEY, ...options.crm });
+  options.seed?.(pepper, crm);
+  const servers: RunningServer[] = [await pepper.start(0), await crm.start(0)];
+  const dir = mkdtempSync(join(tmpdir(), 'connector-e2e-'));
+  const config = loadConfig({
+    PEPPER_API_URL: servers[0].url,
+    PEPPER_AUTH_TOKEN: PEPPER_TOKEN,
+    PEPPER_APPLICATION_ID: APP_ID,
+    CRMCOM_API_URL: servers[1].url,
+    CRMCOM_API_KEY: CRM_API_KEY,
+    ADMIN_API_TOKEN: ADMIN_TOKEN,
+    DATABASE_PATH: join(dir, 'connector.sqlite'),
+    SCHEDULER_ENABLED: 'false',
+    PEPPER_POLL_LAG_SECONDS: '0',
+    HTTP_TIMEOUT_MS: '2000',
+    HTTP_BACKOFF_BASE_MS: '5',
+    HTTP_BACKOFF_MAX_MS: '50',
+    LOG_LEVEL: 'error',
+    ...options.env,
+  });
+
+  let app = await boot(config);
+  const harness: Harness = {
+    pepper,
+    crm,
+    config,
+    get app() {
+      return app;
+    },
+    admin: {
+      get: (path) => request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${ADMIN_TOKEN}`),
+      post: (path, body = {}) => request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${ADMIN_TOKEN}`).send(body),
+    },
+    idle: () => app.get(JobRunner).idle(),
+    async restart() {
+      await app.close();
+      app = await boot(config);
+    },
+    async close() {
+      await app.close();
+      for (const server of servers) await server.close();
+    },
+  };
+  return harness;
+}
+
+async function boot(config: AppConfig): Promise<INestApplication> {
+  const app = await createApp(config, {}, ['error']);
+  await app.listen(0, '127.0.0.1');
+  return app;
+}
+
+/** Polls until `check` passes or the time runs out (then fails with the last error). */
+export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 15_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw lastError;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
