@@ -1,0 +1,107 @@
+import { CrmComError } from '../crmcom/crmcom.error';
+import type { OutboundWriteEntity, WriteState } from '../persistence/entities';
+import type { NewWriteAttempt, WriteLog } from '../persistence/stores/write-log.store';
+import { WriteProtocol } from './write-protocol';
+
+/** An in-memory outbound_write log with the store's behaviour. */
+class FakeWriteLog {
+  rows: OutboundWriteEntity[] = [];
+  async begin(input: NewWriteAttempt) {
+    const row = { ...input, id: this.rows.length + 1, state: 'PENDING' as WriteState, upstreamId: null, error: null } as OutboundWriteEntity;
+    this.rows.push(row);
+    return row;
+  }
+  private set(attempt: OutboundWriteEntity, fields: Partial<OutboundWriteEntity>) {
+    Object.assign(this.rows.find((r) => r.id === attempt.id) as OutboundWriteEntity, fields);
+  }
+  async done(a: OutboundWriteEntity, upstreamId: string | null) {
+    this.set(a, { state: 'DONE', upstreamId });
+  }
+  async unknown(a: OutboundWriteEntity, error: string) {
+    this.set(a, { state: 'UNKNOWN', error });
+  }
+  async failed(a: OutboundWriteEntity, error: string) {
+    this.set(a, { state: 'FAILED', error });
+  }
+  async unsettled(key: string) {
+    return this.rows.filter((r) => r.idempotencyKey === key && (r.state === 'PENDING' || r.state === 'UNKNOWN'));
+  }
+}
+
+const KEY = 'pepper:app:contact:u1';
+const base = { idempotencyKey: KEY, target: 'crmcom' as const, kind: 'CONTACT_CREATE', pepperUserId: 'u1', request: { code: 'u1' } };
+const timeout = () => new CrmComError('CRM.COM POST /contacts timed out', { code: 'TIMEOUT', outcomeUnknown: true });
+const badRequest = () => new CrmComError('CRM.COM POST /contacts answered 400', { code: 'BAD_REQUEST', status: 400 });
+
+describe('WriteProtocol', () => {
+  let log: FakeWriteLog;
+  let protocol: WriteProtocol;
+  beforeEach(() => {
+    log = new FakeWriteLog();
+    protocol = new WriteProtocol(log as unknown as WriteLog);
+  });
+
+  it('stores the attempt before sending, then marks it DONE with the upstream id', async () => {
+    const send = jest.fn(async () => {
+      expect(log.rows).toEqual([expect.objectContaining({ idempotencyKey: KEY, state: 'PENDING' })]);
+      return 'contact-1';
+    });
+    await expect(protocol.write({ ...base, send, readBack: jest.fn() })).resolves.toBe('contact-1');
+    expect(log.rows[0]).toMatchObject({ state: 'DONE', upstreamId: 'contact-1' });
+  });
+
+  it('marks a clear refusal FAILED and never reads back', async () => {
+    const readBack = jest.fn();
+    await expect(protocol.write({ ...base, send: () => Promise.reject(badRequest()), readBack })).rejects.toThrow('400');
+    expect(log.rows[0].state).toBe('FAILED');
+    expect(readBack).not.toHaveBeenCalled();
+  });
+
+  it('settles an unknown outcome by reading back instead of sending again', async () => {
+    const send = jest.fn(() => Promise.reject(timeout()));
+    await expect(protocol.write({ ...base, send, readBack: async () => 'contact-1' })).resolves.toBe('contact-1');
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(log.rows[0]).toMatchObject({ state: 'DONE', upstreamId: 'contact-1' });
+  });
+
+  it('fails an unknown outcome that the read-back proves absent, so a later attempt may send', async () => {
+    await expect(protocol.write({ ...base, send: () => Promise.reject(timeout()), readBack: async () => null })).rejects.toThrow('timed out');
+    expect(log.rows[0]).toMatchObject({ state: 'FAILED' });
+    const send = jest.fn(async () => 'contact-2');
+    await expect(protocol.write({ ...base, send, readBack: async () => null })).resolves.toBe('contact-2');
+    expect(log.rows.map((r) => r.state)).toEqual(['FAILED', 'DONE']);
+  });
+
+  it('keeps the attempt UNKNOWN when the read-back cannot tell, and sends nothing more', async () => {
+    const filterIgnored = new CrmComError('filter ignored', { code: 'FILTER_IGNORED' });
+    await expect(
+      protocol.write({ ...base, send: () => Promise.reject(timeout()), readBack: () => Promise.reject(filterIgnored) }),
+    ).rejects.toThrow('filter ignored');
+    expect(log.rows[0].state).toBe('UNKNOWN');
+
+    const send = jest.fn(async () => 'should-not-happen');
+    await expect(protocol.write({ ...base, send, readBack: () => Promise.reject(filterIgnored) })).rejects.toThrow('filter ignored');
+    expect(send).not.toHaveBeenCalled();
+    expect(log.rows).toHaveLength(1);
+  });
+
+  it('after a crash (attempt left PENDING) reads back first and does not resend when it happened', async () => {
+    await log.begin(base);
+    const send = jest.fn(async () => 'duplicate');
+    await expect(protocol.write({ ...base, send, readBack: async () => 'contact-1' })).resolves.toBe('contact-1');
+    expect(send).not.toHaveBeenCalled();
+    expect(log.rows).toEqual([expect.objectContaining({ state: 'DONE', upstreamId: 'contact-1' })]);
+  });
+
+  it('treats an "already exists" refusal as a question for the read-back', async () => {
+    const exists = new CrmComError('exists', { code: 'BAD_REQUEST', status: 400 }, 'CRM.EXCEPTIONS.ALREADYEXISTSEXCEPTION');
+    const result = await protocol.write({
+      ...base,
+      send: () => Promise.reject(exists),
+      readBack: async () => 'contact-1',
+      meansAlreadyExists: (e) => e instanceof CrmComError && e.crmException === 'CRM.EXCEPTIONS.ALREADYEXISTSEXCEPTION',
+    });
+    expect(result).toBe('contact-1');
+    expect(log.rows[0].state).toBe('DONE');
+  });
+});

@@ -1,0 +1,188 @@
+import { Test } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FakeClock } from '../common/clock';
+import { ConfigModule } from '../config/config.module';
+import { UserLinker, UserSyncOutcome } from '../mapping/user-linker.service';
+import { PepperClient } from '../pepper/pepper.client';
+import { PepperError } from '../pepper/pepper.error';
+import type { ActionsWindow, PepperAction, PepperUser } from '../pepper/pepper.types';
+import { buildDataSourceOptions } from '../persistence/data-source-options';
+import { PersistenceModule } from '../persistence/persistence.module';
+import { EventStore } from '../persistence/stores/event.store';
+import { SyncStateStore } from '../persistence/stores/sync-state.store';
+import { testConfig } from '../upstream/testing/test-config';
+import type { ValidatedPage } from '../upstream/paging';
+import { ActionsPoller } from './actions-poller';
+import { EventParking } from './event-parking';
+import { RunContext } from './job-runner';
+import { PepperEventHandler } from './pepper-event-handler';
+import { PepperEventProcessor } from './pepper-event-processor';
+
+const T0 = new Date('2026-03-01T12:00:00.000Z');
+const at = (secondsAfterT0: number) => new Date(T0.getTime() + secondsAfterT0 * 1000).toISOString();
+
+/** Pepper's actions feed as the API serves it: newest first, in pages of two, filtered by the window. */
+class FakePepper {
+  actions: PepperAction[] = [];
+  windows: ActionsWindow[] = [];
+  invalid: ValidatedPage<PepperAction>['invalid'] = [];
+  failUserReads: Error | null = null;
+
+  add(id: string, type: string, secondsAfterT0: number, userId: string | null = 'u1'): void {
+    this.actions.push({ id, type, timestamp: at(secondsAfterT0), userId, locationId: null, metadata: {}, raw: { _id: id } });
+  }
+
+  async *actionsPages(window: ActionsWindow): AsyncIterable<ValidatedPage<PepperAction>> {
+    this.windows.push(window);
+    const inWindow = this.actions
+      .filter((a) => a.timestamp > window.gt && a.timestamp <= window.lte)
+      .sort((a, b) => b.timestamp.localeCompare(a.timestamp));
+    for (let i = 0; i < inWindow.length; i += 2) yield { items: inWindow.slice(i, i + 2), invalid: i === 0 ? this.invalid : [] };
+    if (inWindow.length === 0) yield { items: [], invalid: this.invalid };
+  }
+
+  async getUser(id: string): Promise<PepperUser> {
+    if (this.failUserReads) throw this.failUserReads;
+    return { id, firstName: 'A', lastName: 'B', deleted: false, hasAgreedToReceiveMarketing: false, credentials: [], updatedAt: null };
+  }
+}
+
+class FakeLinker {
+  synced: string[] = [];
+  async syncUser(user: PepperUser): Promise<UserSyncOutcome> {
+    this.synced.push(user.id);
+    return { result: 'UNCHANGED', link: null };
+  }
+  async markDeleted(): Promise<UserSyncOutcome> {
+    return { result: 'DELETED', link: null };
+  }
+}
+
+describe('ActionsPoller', () => {
+  let clock: FakeClock;
+  let pepper: FakePepper;
+  let linker: FakeLinker;
+  let poller: ActionsPoller;
+  let events: EventStore;
+  let syncState: SyncStateStore;
+  const ctx = () => new RunContext('run', 'SCHEDULE', () => false);
+
+  beforeEach(async () => {
+    clock = new FakeClock(new Date(T0.getTime() + 300_000));
+    pepper = new FakePepper();
+    linker = new FakeLinker();
+    const config = testConfig({ pepper: { pollOverlapSeconds: 600, pollLagSeconds: 30 } });
+    const moduleRef = await Test.createTestingModule({
+      imports: [ConfigModule.forRoot(config, { clock }), TypeOrmModule.forRoot(buildDataSourceOptions(':memory:')), PersistenceModule],
+      providers: [
+        ActionsPoller,
+        EventParking,
+        PepperEventHandler,
+        PepperEventProcessor,
+        { provide: PepperClient, useValue: pepper },
+        { provide: UserLinker, useValue: linker },
+      ],
+    }).compile();
+    poller = moduleRef.get(ActionsPoller);
+    events = moduleRef.get(EventStore);
+    syncState = moduleRef.get(SyncStateStore);
+    await syncState.update('pepper.actions', { cursor: T0.toISOString() });
+  });
+
+  const cursor = async () => (await syncState.get('pepper.actions'))?.cursor;
+
+  it('asks for the window from cursor − overlap to now − lag', async () => {
+    await poller.poll(ctx());
+    expect(pepper.windows[0]).toMatchObject({ gt: at(-600), lte: at(300 - 30) });
+    expect(pepper.windows[0].types).toEqual(['USER_CREATED', 'USER_CHANGED', 'USER_DELETED']);
+    expect(await cursor()).toBe(at(270));
+  });
+
+  it('leaves actions newer than now − lag for the next window', async () => {
+    pepper.add('late-indexed', 'USER_CHANGED', 290);
+    await poller.poll(ctx());
+    expect(linker.synced).toEqual([]);
+    clock.advance(60_000);
+    await poller.poll(ctx());
+    expect(linker.synced).toEqual(['u1']);
+  });
+
+  it('processes a window oldest first although the feed is newest first', async () => {
+    pepper.add('a3', 'USER_CHANGED', 30, 'u3');
+    pepper.add('a1', 'USER_CREATED', 10, 'u1');
+    pepper.add('a2', 'USER_CREATED', 20, 'u2');
+    await poller.poll(ctx());
+    expect(linker.synced).toEqual(['u1', 'u2', 'u3']);
+  });
+
+  it('takes an action seen again in the overlap only once', async () => {
+    pepper.add('a1', 'USER_CHANGED', 100);
+    await poller.poll(ctx());
+    clock.advance(300_000);
+    await poller.poll(ctx());
+    expect(pepper.windows[1].gt < at(100)).toBe(true); // the second window overlaps the first action
+    expect(linker.synced).toEqual(['u1']);
+  });
+
+  it('catches an action that became visible late, inside the overlap', async () => {
+    await poller.poll(ctx());
+    pepper.add('late', 'USER_CHANGED', 200); // happened before the cursor, indexed after the first poll
+    clock.advance(300_000);
+    await poller.poll(ctx());
+    expect(linker.synced).toEqual(['u1']);
+  });
+
+  it('holds the cursor while an event waits for a retry, and moves it once the event is done', async () => {
+    pepper.add('a1', 'USER_CHANGED', 100);
+    pepper.failUserReads = new PepperError('Pepper GET /users/u1 answered 503', { code: 'SERVER_ERROR', status: 503 });
+    const first = ctx();
+    await poller.poll(first);
+    expect(first.counts).toMatchObject({ retryLater: 1, cursorHeld: 1 });
+    expect(await cursor()).toBe(T0.toISOString());
+
+    pepper.failUserReads = null;
+    clock.advance(60_000); // past the event's retry time
+    await poller.poll(ctx());
+    expect(linker.synced).toEqual(['u1']);
+    expect(await cursor()).toBe(at(330));
+  });
+
+  it('parks an event that cannot succeed and moves on', async () => {
+    pepper.add('no-user', 'USER_CHANGED', 100, null);
+    pepper.add('ok', 'USER_CHANGED', 110, 'u2');
+    await poller.poll(ctx());
+    const [parked] = await events.findByExternalIds('pepper', ['no-user']);
+    expect(parked).toMatchObject({ state: 'FAILED', lastError: expect.stringContaining('context.user._id') });
+    expect(linker.synced).toEqual(['u2']);
+    expect(await cursor()).toBe(at(270));
+  });
+
+  it('parks an action that failed validation at the edge, with the reason', async () => {
+    pepper.invalid = [{ raw: { _id: 'bad', type: 'USER_CHANGED', when: 'yesterday' }, reason: 'when.timestamp is not a date', externalId: 'bad' }];
+    await poller.poll(ctx());
+    const [parked] = await events.findByExternalIds('pepper', ['bad']);
+    expect(parked).toMatchObject({ state: 'FAILED', lastError: 'invalid payload: when.timestamp is not a date' });
+    expect(await cursor()).toBe(at(270));
+  });
+
+  it('stops the run on 401 without touching the cursor or the event', async () => {
+    pepper.add('a1', 'USER_CHANGED', 100);
+    pepper.failUserReads = new PepperError('Pepper GET /users/u1 answered 401', { code: 'UNAUTHORIZED', status: 401 });
+    await expect(poller.poll(ctx())).rejects.toThrow('401');
+    const [event] = await events.findByExternalIds('pepper', ['a1']);
+    expect(event).toMatchObject({ state: 'PENDING', attempts: 0 });
+    expect(await cursor()).toBe(T0.toISOString());
+  });
+
+  it('parks an event after its last attempt', async () => {
+    pepper.add('a1', 'USER_CHANGED', 100);
+    pepper.failUserReads = new PepperError('Pepper GET /users/u1 timed out', { code: 'TIMEOUT' });
+    for (let i = 0; i < 5; i++) {
+      await poller.poll(ctx());
+      clock.advance(2 * 60 * 60_000);
+    }
+    const [event] = await events.findByExternalIds('pepper', ['a1']);
+    expect(event).toMatchObject({ state: 'FAILED', attempts: 5 });
+    expect(await cursor()).not.toBe(T0.toISOString());
+  });
+});

@@ -1,0 +1,84 @@
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { RunStore } from '../persistence/stores/run.store';
+import { testConfig } from '../upstream/testing/test-config';
+import { JobRunner, RunContext } from './job-runner';
+import type { SyncJobs } from './sync-jobs';
+import { SyncScheduler } from './sync-scheduler';
+import type { UsersSeedJob } from './users-seed.job';
+
+/** Run records kept in memory. */
+function fakeRunStore(): RunStore {
+  let n = 0;
+  return {
+    start: async () => ({ runId: `run-${++n}` }),
+    finish: async () => undefined,
+    abandonRunning: async () => 0,
+  } as unknown as RunStore;
+}
+
+describe('SyncScheduler', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('ticks the actions poll every interval and starts the seed on a first start', async () => {
+    jest.useFakeTimers();
+    const ticks: string[] = [];
+    const seeds: string[] = [];
+    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t) } as unknown as SyncJobs;
+    const seed = { isComplete: async () => false } as unknown as UsersSeedJob;
+    const registry = new SchedulerRegistry();
+    const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 60 } }), registry, jobs, seed, fakeRunStore());
+    await scheduler.onApplicationBootstrap();
+    expect(seeds).toEqual(['STARTUP']);
+
+    jest.advanceTimersByTime(3 * 60_000);
+    expect(ticks.filter((j) => j === 'actions-poll')).toHaveLength(3);
+    jest.advanceTimersByTime(60 * 60_000);
+    expect(ticks.filter((j) => j === 'actions-sweep')).toHaveLength(1);
+
+    scheduler.onApplicationShutdown();
+    const before = ticks.length;
+    jest.advanceTimersByTime(10 * 60_000);
+    expect(ticks.length).toBe(before);
+  });
+
+  it('starts no interval when the scheduler is disabled, and no seed once seeded', async () => {
+    jest.useFakeTimers();
+    const ticks: string[] = [];
+    const seeds: string[] = [];
+    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t) } as unknown as SyncJobs;
+    const seed = { isComplete: async () => true } as unknown as UsersSeedJob;
+    const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: false }), new SchedulerRegistry(), jobs, seed, fakeRunStore());
+    await scheduler.onApplicationBootstrap();
+    jest.advanceTimersByTime(24 * 60 * 60_000);
+    expect(ticks).toEqual([]);
+    expect(seeds).toEqual([]);
+  });
+});
+
+describe('JobRunner', () => {
+  it('never runs a job twice at once, and records counts', async () => {
+    const finished: Array<{ state: string; counts: Record<string, number> }> = [];
+    const runs = { ...fakeRunStore(), finish: async (_: string, state: string, counts: Record<string, number>) => finished.push({ state, counts }) } as unknown as RunStore;
+    const runner = new JobRunner(runs);
+    let release!: () => void;
+    const first = await runner.start('actions-poll', 'SCHEDULE', async (ctx: RunContext) => {
+      ctx.add('seen', 2);
+      await new Promise<void>((r) => (release = r));
+    });
+    await expect(runner.start('actions-poll', 'ADMIN', async () => undefined)).rejects.toThrow('already running');
+    expect(await runner.startIfIdle('actions-poll', 'SCHEDULE', async () => undefined)).toBeNull();
+    release();
+    await first.done;
+    expect(finished).toEqual([{ state: 'DONE', counts: { seen: 2 } }]);
+    expect(runner.isRunning('actions-poll')).toBe(false);
+  });
+
+  it('records a failed run with its error and lets the next one start', async () => {
+    const finished: Array<{ state: string; error: string | null }> = [];
+    const runs = { ...fakeRunStore(), finish: async (_: string, state: string, __: unknown, error: string | null) => finished.push({ state, error }) } as unknown as RunStore;
+    const runner = new JobRunner(runs);
+    await (await runner.start('users-seed', 'ADMIN', async () => Promise.reject(new Error('Pepper GET /users answered 401')))).done;
+    expect(finished).toEqual([{ state: 'FAILED', error: 'Pepper GET /users answered 401' }]);
+    await expect(runner.start('users-seed', 'ADMIN', async () => undefined)).resolves.toMatchObject({ runId: expect.any(String) });
+  });
+});
