@@ -200,16 +200,18 @@ export class UserLinker {
     const fingerprint = profileFingerprint(profile);
     if (link.profileFingerprint === fingerprint) return { result: 'UNCHANGED', link };
 
+    const current = await this.crm.getContact(contactId);
     const update: CrmContactWrite = { ...profile };
     const taken: Array<{ field: string; contactIds: string[] }> = [];
-    if (profile.email) {
+    // Only a credential the contact does not hold yet can be "taken"; one it already holds is not a change.
+    if (profile.email && profile.email !== current.email?.trim().toLowerCase()) {
       const holders = (await this.crm.findContacts({ email: profile.email })).filter((c) => c.id !== contactId);
       if (holders.length) {
         taken.push({ field: 'email', contactIds: holders.map((c) => c.id) });
         delete update.email;
       }
     }
-    if (profile.phoneNumber) {
+    if (profile.phoneNumber && profile.phoneNumber !== current.phoneNumber) {
       const holders = (await this.crm.findContacts({ phone: profile.phoneNumber })).filter((c) => c.id !== contactId);
       if (holders.length) {
         taken.push({ field: 'phone', contactIds: holders.map((c) => c.id) });
