@@ -8,6 +8,7 @@ export type FaultKind =
   | { kind: 'status'; status: number; body?: unknown; retryAfterSeconds?: number }
   | { kind: 'hang' } // never answers (until the server closes)
   | { kind: 'delay'; ms: number } // answers normally after a delay
+  | { kind: 'lateAnswer'; ms: number } // processes the request at once, answers only after a delay (a lost answer)
   | { kind: 'malformed' } // 200 with a body that is not JSON
   | { kind: 'reset' }; // destroys the socket (network error)
 
@@ -68,6 +69,17 @@ export class FaultInjector {
         case 'delay':
           setTimeout(next, fault.ms);
           return;
+        case 'lateAnswer': {
+          const send = res.send.bind(res);
+          res.send = ((body?: unknown) => {
+            setTimeout(() => {
+              if (!res.writableEnded && !res.destroyed) send(body);
+            }, fault.ms);
+            return res;
+          }) as typeof res.send;
+          next();
+          return;
+        }
         case 'malformed':
           res.status(200).type('application/json').send('{"items": [ {"_id": "trunc');
           return;
