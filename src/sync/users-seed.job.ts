@@ -13,6 +13,8 @@ import { dispositionOf } from '../upstream/error-disposition';
 import { JobRunner, RunContext, StartedRun } from './job-runner';
 import { EventParking } from './event-parking';
 
+const PROGRESS_EVERY = 25;
+
 /**
  * The initial seed: every Pepper user, streamed page by page (never all in memory), each linked, created or
  * reported as a conflict. Safe to re-run: existing links cost no CRM.COM call, and contact creation is keyed.
@@ -72,6 +74,8 @@ export class UsersSeedJob {
 
   private async syncOne(ctx: RunContext, user: PepperUser): Promise<void> {
     ctx.add('users');
+    // Progress for /admin/runs and the demo, without a write per user.
+    if ((ctx.counts.users ?? 0) % PROGRESS_EVERY === 0) await this.runs.saveCounts(ctx.runId, ctx.counts);
     if (user.deleted) {
       ctx.add('skippedDeleted');
       return;
