@@ -1,3 +1,5 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo, createServer as createNetServer } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import nock from 'nock';
 import { FakeClock } from '../common/clock';
@@ -34,8 +36,13 @@ async function failureOf(promise: Promise<unknown>): Promise<PepperError> {
   throw new Error('expected the call to fail');
 }
 
-function networkError(code: string): Error {
-  return Object.assign(new Error(`${code} (simulated)`), { code });
+/** A port nothing listens on (yet). */
+async function freePort(): Promise<number> {
+  const probe = createNetServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
 }
 
 function user(id: string, extra: Partial<Record<string, unknown>> = {}) {
@@ -426,31 +433,50 @@ describe('PepperClient retries', () => {
     expect(sleeper.delays).toEqual([50]);
   });
 
+  // Real sockets here: nock's simulated socket errors on requests with a body surface asynchronously and flake.
   it('resends a write when the connection was refused (nothing was sent)', async () => {
-    const { client, sleeper } = setup();
-    nock(TEST_PEPPER_URL)
-      .post('/pointperks/perk-wallet/awards')
-      .replyWithError(networkError('ECONNREFUSED'))
-      .post('/pointperks/perk-wallet/awards')
-      .reply(200, { _id: 'a1', points: { available: 10 } });
-
-    const result = await client.grantPoints('perk-wallet', 'u1', 10);
-
-    expect(result).toMatchObject({ id: 'a1', userId: 'u1', perkId: 'perk-wallet', pointsAvailable: 10 });
-    expect(sleeper.delays).toHaveLength(1);
+    nock.enableNetConnect('127.0.0.1');
+    const port = await freePort();
+    let server: Server | null = null;
+    const sleeper = new (class extends RecordingSleeper {
+      async sleep(ms: number): Promise<void> {
+        await super.sleep(ms);
+        // The upstream comes back between the refused attempt and the retry.
+        server = createServer((_, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ _id: 'a1', points: { available: 10 } })));
+        await new Promise<void>((resolve) => server!.listen(port, '127.0.0.1', resolve));
+      }
+    })();
+    const client = new PepperClient(testConfig({ pepper: { apiUrl: `http://127.0.0.1:${port}` } }), new FakeClock(), sleeper, () => 0.5);
+    try {
+      const result = await client.grantPoints('perk-wallet', 'u1', 10);
+      expect(result).toMatchObject({ id: 'a1', userId: 'u1', perkId: 'perk-wallet', pointsAvailable: 10 });
+      expect(sleeper.delays).toHaveLength(1);
+    } finally {
+      await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+      nock.disableNetConnect();
+    }
   });
 
   it('does not resend a write after the connection dropped mid-call', async () => {
-    const { client, sleeper } = setup();
-    nock(TEST_PEPPER_URL)
-      .post('/pointperks/perk-wallet/awards')
-      .replyWithError(networkError('ECONNRESET'));
-
-    const err = await failureOf(client.grantPoints('perk-wallet', 'u1', 10));
-
-    expect(err.code).toBe('NETWORK');
-    expect(err.outcomeUnknown).toBe(true);
-    expect(sleeper.delays).toEqual([]);
+    nock.enableNetConnect('127.0.0.1');
+    let connections = 0;
+    const dropper = createNetServer((socket) => {
+      connections += 1;
+      socket.once('data', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => dropper.listen(0, '127.0.0.1', resolve));
+    const { port } = dropper.address() as AddressInfo;
+    const { client, sleeper } = setup({ pepper: { apiUrl: `http://127.0.0.1:${port}` } });
+    try {
+      const err = await failureOf(client.grantPoints('perk-wallet', 'u1', 10));
+      expect(err.code).toBe('NETWORK');
+      expect(err.outcomeUnknown).toBe(true);
+      expect(sleeper.delays).toEqual([]);
+      expect(connections).toBe(1);
+    } finally {
+      await new Promise((resolve) => dropper.close(resolve));
+      nock.disableNetConnect();
+    }
   });
 
   it('retries a PUT (an absolute set is safe to repeat)', async () => {
