@@ -49,7 +49,8 @@ describe('admin API (e2e)', () => {
     const { body } = await h.admin.get('/admin/status').expect(200);
     expect(body.jobs['users-seed']).toMatchObject({ state: 'DONE', counts: { created: 1, conflict: 3 } });
     expect(body.totals).toMatchObject({ links: { LINKED: 1, CONFLICT: 3 }, openConflicts: 3, failedEvents: 0 });
-    expect(body.feeds.map((f: { feed: string }) => f.feed)).toEqual(['pepper.actions', 'pepper.users-seed']);
+    expect(body.feeds.map((f: { feed: string }) => f.feed)).toEqual(['crmcom.journals', 'pepper.actions', 'pepper.users-seed']);
+    expect(body.loyalty).toMatchObject({ state: 'DISABLED', reason: expect.stringContaining('PSEUDO_CURRENCY') });
   });
 
   describe('POST /admin/resync', () => {

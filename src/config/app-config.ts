@@ -36,6 +36,8 @@ export interface LoyaltyConfig {
   pointsPerCurrencyUnit: number;
   pepperWalletEarning: 'credit' | 'conflict';
   reconcileCron: string;
+  /** the scheduled reconciliation also fixes drift (otherwise it only reports) */
+  reconcileFix: boolean;
   locationOrganisations: Record<string, string>;
 }
 

@@ -90,6 +90,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       pointsPerCurrencyUnit: r.integer('POINTS_PER_CURRENCY_UNIT', 100, 1, 1_000_000),
       pepperWalletEarning: r.oneOf('PEPPER_WALLET_EARNING', ['credit', 'conflict'] as const, 'credit'),
       reconcileCron,
+      reconcileFix: r.boolean('RECONCILE_FIX', false),
       locationOrganisations: parseLocationMap(r, 'LOCATION_ORGANISATION_MAP'),
     },
     databasePath: r.string('DATABASE_PATH', './data/connector.sqlite'),

@@ -25,10 +25,20 @@ export interface UserSyncOutcome {
 
 const ALREADY_EXISTS = 'CRM.EXCEPTIONS.ALREADYEXISTSEXCEPTION';
 
+/** Told (under the user's lock) whenever a user gets linked: the loyalty flows queue the opening balance. */
+export interface LinkedEvent {
+  pepperUserId: string;
+  crmContactId: string;
+  crmWalletId: string | null;
+  /** the connector created the contact (rather than matching an existing one) */
+  created: boolean;
+}
+
 /** Keeps one Pepper user linked to one CRM.COM contact (design §5 "Users"), under that user's lock. */
 @Injectable()
 export class UserLinker {
   private readonly logger = new Logger('UserLinker');
+  private readonly linkedListeners: Array<(linked: LinkedEvent) => Promise<void>> = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -46,6 +56,10 @@ export class UserLinker {
     byPhone: (phone) => this.crm.findContacts({ phone }),
     linkedUserOf: async (contactId) => (await this.links.findLinkedByContact(contactId))?.pepperUserId ?? null,
   };
+
+  onLinked(listener: (linked: LinkedEvent) => Promise<void>): void {
+    this.linkedListeners.push(listener);
+  }
 
   /** Links, creates, updates or reports a conflict for one user. Deleted users mark their link. */
   syncUser(user: PepperUser, actor: string | null = null): Promise<UserSyncOutcome> {
@@ -140,7 +154,7 @@ export class UserLinker {
         details: { linkedPepperUserId: owner?.pepperUserId ?? null, matchedBy },
       });
     }
-    await this.afterLinked(user.id, actor, `linked to contact ${contact.id} (${matchedBy})`);
+    await this.afterLinked(user.id, actor, `linked to contact ${contact.id} (${matchedBy})`, { crmContactId: contact.id, crmWalletId: walletId, created: false });
     logEvent(this.logger, 'user_linked', { pepperUserId: user.id, crmContactId: contact.id, matchedBy });
     const updated = await this.updateProfile(link, user);
     return { result: 'LINKED', link: updated.link };
@@ -165,13 +179,19 @@ export class UserLinker {
       { crmContactId: contactId, crmAccountId: accountId, crmWalletId: walletId, matchedBy: 'CREATED' },
       profileFingerprint(profile),
     );
-    await this.afterLinked(user.id, actor, `new contact ${contactId} created`);
+    await this.afterLinked(user.id, actor, `new contact ${contactId} created`, { crmContactId: contactId, crmWalletId: walletId, created: true });
     logEvent(this.logger, 'contact_created', { pepperUserId: user.id, crmContactId: contactId });
     return { result: 'CREATED', link };
   }
 
-  private async afterLinked(pepperUserId: string, actor: string | null, resolution: string): Promise<void> {
+  private async afterLinked(
+    pepperUserId: string,
+    actor: string | null,
+    resolution: string,
+    linked: Omit<LinkedEvent, 'pepperUserId'>,
+  ): Promise<void> {
     await this.conflicts.resolveOpenMatchingConflicts(pepperUserId, resolution, actor ?? 'connector');
+    for (const listener of this.linkedListeners) await listener({ pepperUserId, ...linked });
     await this.events.requeueWaitingFor(pepperUserId);
   }
 

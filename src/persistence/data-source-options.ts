@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
+import { Loyalty1764100000000 } from './migrations/1764100000000-loyalty';
 
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Loyalty1764100000000];
 
 /** The database holds customers' contact links: create it readable by its owner only. */
 export function prepareDatabaseFile(path: string): void {

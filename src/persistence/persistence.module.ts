@@ -7,8 +7,11 @@ import { LinkStore } from './stores/link.store';
 import { RunStore } from './stores/run.store';
 import { SyncStateStore } from './stores/sync-state.store';
 import { WriteLog } from './stores/write-log.store';
+import { AwardMirrorStore } from './stores/award-mirror.store';
+import { PerkStore } from './stores/perk.store';
+import { SettingsPinStore } from './stores/settings-pin.store';
 
-const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, RunStore];
+const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, RunStore, PerkStore, AwardMirrorStore, SettingsPinStore];
 
 /** Stores over the entities; the DataSource itself is configured by the app root (TypeOrmModule.forRootAsync). */
 @Module({

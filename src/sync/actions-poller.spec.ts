@@ -12,7 +12,8 @@ import { EventStore } from '../persistence/stores/event.store';
 import { SyncStateStore } from '../persistence/stores/sync-state.store';
 import { testConfig } from '../upstream/testing/test-config';
 import type { ValidatedPage } from '../upstream/paging';
-import { ActionsPoller } from './actions-poller';
+import { ActionsPoller, POLLED_ACTION_TYPES } from './actions-poller';
+import { LOYALTY_ACTION_TYPES, PepperLoyaltyHandler } from './loyalty/pepper-loyalty-handler';
 import { EventParking } from './event-parking';
 import { RunContext } from './job-runner';
 import { PepperEventHandler } from './pepper-event-handler';
@@ -81,6 +82,7 @@ describe('ActionsPoller', () => {
         PepperEventProcessor,
         { provide: PepperClient, useValue: pepper },
         { provide: UserLinker, useValue: linker },
+        { provide: PepperLoyaltyHandler, useValue: { handles: (type: string) => (LOYALTY_ACTION_TYPES as readonly string[]).includes(type), handle: async () => ({ state: 'DONE', note: null }) } },
       ],
     }).compile();
     poller = moduleRef.get(ActionsPoller);
@@ -94,7 +96,8 @@ describe('ActionsPoller', () => {
   it('asks for the window from cursor − overlap to now − lag', async () => {
     await poller.poll(ctx());
     expect(pepper.windows[0]).toMatchObject({ gt: at(-600), lte: at(300 - 30) });
-    expect(pepper.windows[0].types).toEqual(['USER_CREATED', 'USER_CHANGED', 'USER_DELETED']);
+    expect(pepper.windows[0].types).toEqual(POLLED_ACTION_TYPES);
+    expect(POLLED_ACTION_TYPES).toEqual(expect.arrayContaining(['USER_CREATED', 'USER_CHANGED', 'USER_DELETED', 'ORDER_COMPLETED', 'REDEEM_PERK', 'AWARD_POINTS_RESET']));
     expect(await cursor()).toBe(at(270));
   });
 

@@ -9,9 +9,10 @@ import { EventParking } from './event-parking';
 import type { RunContext } from './job-runner';
 import { USER_ACTION_TYPES } from './pepper-event-handler';
 import { PepperEventProcessor } from './pepper-event-processor';
+import { LOYALTY_ACTION_TYPES } from './loyalty/pepper-loyalty-handler';
 
-/** The action types this version follows (the loyalty types join when the loyalty flows exist). */
-export const POLLED_ACTION_TYPES: readonly string[] = [...USER_ACTION_TYPES];
+/** Loyalty actions are taken in even while loyalty is off: they are parked with the reason, never lost. */
+export const POLLED_ACTION_TYPES: readonly string[] = [...USER_ACTION_TYPES, ...LOYALTY_ACTION_TYPES];
 
 export interface ActionWindow {
   gt: string;

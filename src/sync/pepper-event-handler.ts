@@ -3,31 +3,37 @@ import { UserLinker, UserSyncOutcome } from '../mapping/user-linker.service';
 import { PepperClient } from '../pepper/pepper.client';
 import type { InboundEventEntity } from '../persistence/entities';
 import { UpstreamError } from '../upstream/upstream-error';
+import type { EventHandler } from './event-queue';
+import { PepperLoyaltyHandler } from './loyalty/pepper-loyalty-handler';
 
 export const USER_ACTION_TYPES = ['USER_CREATED', 'USER_CHANGED', 'USER_DELETED'] as const;
+const USER_EVENT_TYPES: readonly string[] = [...USER_ACTION_TYPES, 'USER_SYNC'];
 
 export type HandleResult =
   | { state: 'DONE'; note: string | null; outcome?: UserSyncOutcome }
   | { state: 'SKIPPED'; note: string }
+  | { state: 'WAITING_LINK'; note: string }
   | { state: 'PARK'; reason: string };
 
 /**
  * What one Pepper inbound event does. User events re-read the user (action metadata does not carry it) and
- * sync the link; parked seed failures (USER_SYNC) are retried the same way.
+ * sync the link; parked seed failures (USER_SYNC) are retried the same way; loyalty actions go to the loyalty flows.
  */
 @Injectable()
-export class PepperEventHandler {
+export class PepperEventHandler implements EventHandler {
   constructor(
     private readonly pepper: PepperClient,
     private readonly linker: UserLinker,
+    private readonly loyalty: PepperLoyaltyHandler,
   ) {}
 
-  handles(type: string): boolean {
-    return type === 'USER_SYNC' || (USER_ACTION_TYPES as readonly string[]).includes(type);
+  coalesceKey(event: InboundEventEntity): string | null {
+    return event.pepperUserId && USER_EVENT_TYPES.includes(event.type) ? `user:${event.pepperUserId}` : null;
   }
 
   async handle(event: InboundEventEntity): Promise<HandleResult> {
-    if (!this.handles(event.type)) return { state: 'SKIPPED', note: `no flow for ${event.type} in this version` };
+    if (this.loyalty.handles(event.type)) return this.loyalty.handle(event);
+    if (!USER_EVENT_TYPES.includes(event.type)) return { state: 'SKIPPED', note: `no flow for ${event.type}` };
     if (!event.pepperUserId) return { state: 'PARK', reason: 'the action names no user (context.user._id is missing)' };
     const user = await this.readUser(event.pepperUserId);
     const outcome = user ? await this.linker.syncUser(user) : await this.linker.markDeleted(event.pepperUserId);

@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { RunTrigger } from '../persistence/entities';
+import type { JobName, RunTrigger } from '../persistence/entities';
 import { ActionsPoller } from './actions-poller';
-import { JobRunner, StartedRun } from './job-runner';
+import { JobRunner, RunContext, StartedRun } from './job-runner';
+import { JournalPoller } from './loyalty/journal-poller';
+import { PerksSync } from './loyalty/perks-sync';
+import { Reconciliation } from './loyalty/reconciliation';
 import { UsersSeedJob } from './users-seed.job';
+
+export type ScheduledJob = 'actions-poll' | 'actions-sweep' | 'journals-poll' | 'journals-sweep' | 'perks-sync' | 'reconcile';
 
 /** The jobs as the scheduler and the admin API start them; each is a recorded run that never overlaps itself. */
 @Injectable()
@@ -10,7 +15,10 @@ export class SyncJobs {
   constructor(
     private readonly runner: JobRunner,
     private readonly seed: UsersSeedJob,
-    private readonly poller: ActionsPoller,
+    private readonly actions: ActionsPoller,
+    private readonly journals: JournalPoller,
+    private readonly perks: PerksSync,
+    private readonly reconciliation: Reconciliation,
   ) {}
 
   startUsersSeed(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
@@ -18,23 +26,48 @@ export class SyncJobs {
   }
 
   startActionsPoll(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
-    return this.runner.start('actions-poll', trigger, (ctx) => this.poller.poll(ctx), { actor });
-  }
-
-  startActionsSweep(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
-    return this.runner.start('actions-sweep', trigger, (ctx) => this.poller.sweep(ctx), { actor });
+    return this.run('actions-poll', trigger, actor, (ctx) => this.actions.poll(ctx));
   }
 
   startActionsBackfill(since: Date, dryRun: boolean, actor: string | null): Promise<StartedRun> {
-    return this.runner.start('actions-backfill', 'ADMIN', (ctx) => this.poller.backfill(ctx, since, dryRun), {
+    return this.runner.start('actions-backfill', 'ADMIN', (ctx) => this.actions.backfill(ctx, since, dryRun), {
       actor,
       params: { since: since.toISOString(), dryRun },
     });
   }
 
+  startJournalsPoll(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
+    return this.run('journals-poll', trigger, actor, (ctx) => this.journals.poll(ctx));
+  }
+
+  startPerksSync(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
+    return this.run('perks-sync', trigger, actor, (ctx) => this.perks.run(ctx));
+  }
+
+  startReconcile(trigger: RunTrigger, dryRun: boolean, actor: string | null = null): Promise<StartedRun> {
+    return this.runner.start('reconcile', trigger, (ctx) => this.reconciliation.run(ctx, dryRun), { actor, params: { dryRun } });
+  }
+
   /** A scheduled tick: skipped (not queued) while the same job still runs. */
-  async tick(job: 'actions-poll' | 'actions-sweep'): Promise<StartedRun | null> {
+  async tick(job: ScheduledJob, options: { reconcileDryRun?: boolean } = {}): Promise<StartedRun | null> {
     if (this.runner.isRunning(job)) return null;
-    return job === 'actions-poll' ? this.startActionsPoll('SCHEDULE') : this.startActionsSweep('SCHEDULE');
+    switch (job) {
+      case 'actions-poll':
+        return this.startActionsPoll('SCHEDULE');
+      case 'actions-sweep':
+        return this.run('actions-sweep', 'SCHEDULE', null, (ctx) => this.actions.sweep(ctx));
+      case 'journals-poll':
+        return this.startJournalsPoll('SCHEDULE');
+      case 'journals-sweep':
+        return this.run('journals-sweep', 'SCHEDULE', null, (ctx) => this.journals.sweep(ctx));
+      case 'perks-sync':
+        return this.startPerksSync('SCHEDULE');
+      case 'reconcile':
+        return this.startReconcile('SCHEDULE', options.reconcileDryRun ?? true);
+    }
+  }
+
+  private run(job: JobName, trigger: RunTrigger, actor: string | null, work: (ctx: RunContext) => Promise<void>): Promise<StartedRun> {
+    return this.runner.start(job, trigger, work, { actor });
   }
 }

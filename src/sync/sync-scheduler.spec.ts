@@ -23,11 +23,12 @@ describe('SyncScheduler', () => {
     jest.useFakeTimers();
     const ticks: string[] = [];
     const seeds: string[] = [];
-    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t) } as unknown as SyncJobs;
+    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ done: Promise.resolve() }) } as unknown as SyncJobs;
     const seed = { isComplete: async () => false } as unknown as UsersSeedJob;
     const registry = new SchedulerRegistry();
     const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 60 } }), registry, jobs, seed, fakeRunStore());
     await scheduler.onApplicationBootstrap();
+    for (let i = 0; i < 5; i++) await Promise.resolve(); // the startup chain: perks first, then the seed
     expect(seeds).toEqual(['STARTUP']);
 
     jest.advanceTimersByTime(3 * 60_000);
@@ -45,7 +46,7 @@ describe('SyncScheduler', () => {
     jest.useFakeTimers();
     const ticks: string[] = [];
     const seeds: string[] = [];
-    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t) } as unknown as SyncJobs;
+    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ done: Promise.resolve() }) } as unknown as SyncJobs;
     const seed = { isComplete: async () => true } as unknown as UsersSeedJob;
     const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: false }), new SchedulerRegistry(), jobs, seed, fakeRunStore());
     await scheduler.onApplicationBootstrap();

@@ -1,16 +1,19 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RunStore } from '../persistence/stores/run.store';
 import { JobAlreadyRunningError } from './job-runner';
-import { SyncJobs } from './sync-jobs';
+import { ScheduledJob, SyncJobs } from './sync-jobs';
 import { UsersSeedJob } from './users-seed.job';
 
-const SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
 
 /**
- * Starts the jobs: the users seed on a first start (or after an interrupted one), then the actions poll every
- * PEPPER_POLL_INTERVAL_SECONDS and the hourly sweep. Ticks that find their job still running are skipped.
+ * Starts the jobs. At boot: the perk catalogue (it decides whether loyalty runs, and must be known before users
+ * are linked so their opening balances apply), then the users seed on a first start (or after an interrupted one).
+ * Then the actions and journal polls, the hourly sweeps, the daily perks and the reconciliation cron. Ticks that
+ * find their job still running are skipped.
  */
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -27,25 +30,44 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     const abandoned = await this.runs.abandonRunning('the process stopped while this run was going on');
     if (abandoned > 0) this.logger.warn(`${abandoned} run(s) left RUNNING by a previous process marked STOPPED`);
-    if (!(await this.seed.isComplete())) {
-      // Not awaited: /health answers as soon as the service is up, before the seed finishes.
-      void this.jobs.startUsersSeed('STARTUP').catch((e: unknown) => this.logger.error(`seed did not start: ${(e as Error).message}`));
-    }
+    const seedNeeded = !(await this.seed.isComplete());
+    // Not awaited: /health answers as soon as the service is up, before these finish.
+    void this.startup(seedNeeded);
     if (!this.config.schedulerEnabled) return;
     this.every('actions-poll', this.config.pepper.pollIntervalSeconds * 1000);
-    this.every('actions-sweep', SWEEP_INTERVAL_MS);
+    this.every('journals-poll', this.config.crmcom.pollIntervalSeconds * 1000);
+    this.every('actions-sweep', HOUR_MS);
+    this.every('journals-sweep', HOUR_MS);
+    this.every('perks-sync', 24 * HOUR_MS);
+    const reconcile = CronJob.from({ cronTime: this.config.loyalty.reconcileCron, onTick: () => this.tick('reconcile'), start: true });
+    this.registry.addCronJob('reconcile', reconcile as never);
   }
 
-  private every(job: 'actions-poll' | 'actions-sweep', ms: number): void {
-    const handle = setInterval(() => {
-      this.jobs.tick(job).catch((error: unknown) => {
-        if (!(error instanceof JobAlreadyRunningError)) this.logger.error(`${job} tick failed: ${(error as Error).message}`);
-      });
-    }, ms);
-    this.registry.addInterval(job, handle);
+  private async startup(seedNeeded: boolean): Promise<void> {
+    try {
+      await (await this.jobs.startPerksSync('STARTUP')).done;
+    } catch (error) {
+      this.logger.error(`perks sync did not start: ${(error as Error).message}`);
+    }
+    if (!seedNeeded) return;
+    await this.jobs.startUsersSeed('STARTUP').catch((e: unknown) => this.logger.error(`seed did not start: ${(e as Error).message}`));
+  }
+
+  private every(job: ScheduledJob, ms: number): void {
+    this.registry.addInterval(job, setInterval(() => this.tick(job), ms));
+  }
+
+  private tick(job: ScheduledJob): void {
+    this.jobs.tick(job, { reconcileDryRun: !this.config.loyalty.reconcileFix }).catch((error: unknown) => {
+      if (!(error instanceof JobAlreadyRunningError)) this.logger.error(`${job} tick failed: ${(error as Error).message}`);
+    });
   }
 
   onApplicationShutdown(): void {
     for (const name of this.registry.getIntervals()) this.registry.deleteInterval(name);
+    for (const [name, job] of this.registry.getCronJobs()) {
+      void job.stop();
+      this.registry.deleteCronJob(name);
+    }
   }
 }

@@ -48,6 +48,8 @@ export class UsersSeedJob {
     await this.syncState.update('pepper.users-seed', { stage: 'RUNNING', startedAt, lastError: null });
     // The actions feed starts where the first seed starts, so changes made during the seed are caught.
     await this.syncState.initialiseCursor('pepper.actions', startedAt.toISOString());
+    // So does the journal feed: wallet history before the first seed is carried by the opening balances.
+    await this.syncState.initialiseCursor('crmcom.journals', startedAt.toISOString(), startedAt);
     try {
       for await (const page of this.pepper.usersPages({ pageSize: this.config.pepper.pageSize })) {
         for (const invalid of page.invalid) {

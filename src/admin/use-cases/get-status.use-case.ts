@@ -6,10 +6,10 @@ import { EventStore } from '../../persistence/stores/event.store';
 import { LinkStore } from '../../persistence/stores/link.store';
 import { RunStore } from '../../persistence/stores/run.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
-import { LoyaltyStatus } from '../../sync/loyalty-status';
+import { LoyaltyStatus } from '../../sync/loyalty/loyalty-status';
 import { presentRun } from '../presenters';
 
-const JOBS: JobName[] = ['users-seed', 'actions-poll', 'actions-sweep', 'actions-backfill'];
+const JOBS: JobName[] = ['users-seed', 'actions-poll', 'actions-sweep', 'actions-backfill', 'perks-sync', 'journals-poll', 'journals-sweep', 'reconcile'];
 
 @Injectable()
 export class GetStatusUseCase {

@@ -1,8 +1,11 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ContactTakenError, UserLinker, UserSyncOutcome } from '../../mapping/user-linker.service';
 import { PepperClient } from '../../pepper/pepper.client';
-import { BALANCE_CONFLICT_KINDS, ConflictKind, MATCHING_CONFLICT_KINDS } from '../../persistence/entities';
+import { BALANCE_CONFLICT_KINDS, ConflictEntity, ConflictKind, MATCHING_CONFLICT_KINDS } from '../../persistence/entities';
 import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { LinkStore } from '../../persistence/stores/link.store';
+import { LoyaltyStatus } from '../../sync/loyalty/loyalty-status';
+import { Reconciliation } from '../../sync/loyalty/reconciliation';
 import { UpstreamError } from '../../upstream/upstream-error';
 import type { ResolveAction, ResolveConflictDto } from '../dto/resolve-conflict.dto';
 import { presentConflict, presentLink } from '../presenters';
@@ -21,7 +24,29 @@ export class ResolveConflictUseCase {
     private readonly conflicts: ConflictStore,
     private readonly pepper: PepperClient,
     private readonly linker: UserLinker,
+    private readonly links: LinkStore,
+    private readonly loyalty: LoyaltyStatus,
+    private readonly reconciliation: Reconciliation,
   ) {}
+
+  /** CRM.COM owns the money: the Pepper award is set to the wallet (a drift), or was already (an opening balance). */
+  private async acceptCrm(conflict: ConflictEntity, actor: string) {
+    if (conflict.kind === 'BALANCE_DRIFT') {
+      const perkId = this.loyalty.walletPerkId();
+      const link = await this.links.findByUser(conflict.pepperUserId);
+      if (!perkId || link?.status !== 'LINKED') throw new ConflictException('the user is not linked, or loyalty sync is off: nothing to set');
+      const details = conflict.details as { walletPoints?: number; pepperPoints?: number; walletMinor?: number };
+      await this.reconciliation.fix(
+        { link, awardId: null, pepperPoints: details.pepperPoints ?? 0, walletPoints: details.walletPoints ?? 0, walletMinor: details.walletMinor ?? 0 },
+        perkId,
+        `admin-${conflict.id}`,
+        actor,
+      );
+    }
+    const refreshed = (await this.conflicts.get(conflict.id))!;
+    const closed = refreshed.status === 'OPEN' ? await this.conflicts.close(refreshed, 'RESOLVED', 'accepted the CRM.COM wallet', actor) : refreshed;
+    return { conflict: presentConflict(closed), link: null };
+  }
 
   async execute(id: number, command: ResolveConflictDto) {
     const conflict = await this.conflicts.get(id);
@@ -37,9 +62,7 @@ export class ResolveConflictUseCase {
       const closed = await this.conflicts.close(conflict, 'IGNORED', 'ignored by an operator', actor);
       return { conflict: presentConflict(closed), link: null };
     }
-    if (command.action === 'accept-crm') {
-      throw new ConflictException('accept-crm needs the loyalty sync, which is not part of this version yet');
-    }
+    if (command.action === 'accept-crm') return this.acceptCrm(conflict, actor);
 
     const user = await this.pepper.getUser(conflict.pepperUserId);
     let outcome: UserSyncOutcome;

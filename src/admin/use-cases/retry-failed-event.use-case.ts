@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { EventStore } from '../../persistence/stores/event.store';
 import { PepperEventProcessor } from '../../sync/pepper-event-processor';
+import { CrmEventProcessor } from '../../sync/loyalty/crm-event-processor';
 import { presentFailedEvent } from '../presenters';
 
 /** Puts a parked event back with a fresh budget and processes it now; answers with where it ended. */
@@ -9,6 +10,7 @@ export class RetryFailedEventUseCase {
   constructor(
     private readonly events: EventStore,
     private readonly pepperProcessor: PepperEventProcessor,
+    private readonly crmProcessor: CrmEventProcessor,
   ) {}
 
   async execute(id: number) {
@@ -17,7 +19,7 @@ export class RetryFailedEventUseCase {
     if (event.state !== 'FAILED') throw new ConflictException(`event ${id} is ${event.state}, not FAILED`);
     await this.events.requeue(id);
     const requeued = (await this.events.get(id))!;
-    if (requeued.source === 'pepper') await this.pepperProcessor.processOne(requeued, null);
+    await (requeued.source === 'pepper' ? this.pepperProcessor : this.crmProcessor).processOne(requeued, null);
     return presentFailedEvent((await this.events.get(id))!);
   }
 }

@@ -1,6 +1,6 @@
 import { ConflictException, Injectable } from '@nestjs/common';
 import { JobAlreadyRunningError } from '../../sync/job-runner';
-import { LoyaltyStatus } from '../../sync/loyalty-status';
+import { LoyaltyStatus } from '../../sync/loyalty/loyalty-status';
 import { SyncJobs } from '../../sync/sync-jobs';
 import type { ResyncDto } from '../dto/resync.dto';
 
@@ -25,8 +25,9 @@ export class StartResyncUseCase {
           return { runId: run.runId, runIds: { 'users-seed': run.runId } };
         }
         case 'all': {
+          const runIds: Record<string, string> = { 'perks-sync': (await this.jobs.startPerksSync('ADMIN', actor)).runId };
           const seed = await this.jobs.startUsersSeed('ADMIN', actor);
-          const runIds: Record<string, string> = { 'users-seed': seed.runId };
+          runIds['users-seed'] = seed.runId;
           if (command.since) {
             // A backfill sends writes for old actions: a dry run unless the operator says otherwise.
             const backfill = await this.jobs.startActionsBackfill(new Date(command.since), command.dryRun ?? true, actor);
@@ -34,10 +35,16 @@ export class StartResyncUseCase {
           }
           return { runId: seed.runId, runIds };
         }
-        case 'awards':
         case 'perks': {
+          const run = await this.jobs.startPerksSync('ADMIN', actor);
+          return { runId: run.runId, runIds: { 'perks-sync': run.runId } };
+        }
+        case 'awards': {
           const loyalty = this.loyalty.current();
-          throw new ConflictException(`scope "${command.scope}" needs the loyalty sync, which is ${loyalty.state}: ${loyalty.reason}`);
+          if (loyalty.state !== 'ACTIVE') throw new ConflictException(`reconciliation needs the loyalty sync, which is ${loyalty.state}: ${loyalty.reason}`);
+          // Reconciliation reports by default; fixing balances is opt-in.
+          const run = await this.jobs.startReconcile('ADMIN', command.dryRun ?? true, actor);
+          return { runId: run.runId, runIds: { reconcile: run.runId } };
         }
       }
     } catch (error) {

@@ -1,11 +1,17 @@
+import { AwardMirrorEntity } from './award-mirror.entity';
 import { ConflictEntity } from './conflict.entity';
+import { PerkEntity } from './perk.entity';
+import { SettingsPinEntity } from './settings-pin.entity';
 import { InboundEventEntity } from './inbound-event.entity';
 import { OutboundWriteEntity } from './outbound-write.entity';
 import { SyncRunEntity } from './sync-run.entity';
 import { SyncStateEntity } from './sync-state.entity';
 import { UserLinkEntity } from './user-link.entity';
 
+export * from './award-mirror.entity';
 export * from './conflict.entity';
+export * from './perk.entity';
+export * from './settings-pin.entity';
 export * from './inbound-event.entity';
 export * from './outbound-write.entity';
 export * from './sync-run.entity';
@@ -19,4 +25,7 @@ export const ENTITIES = [
   InboundEventEntity,
   OutboundWriteEntity,
   SyncRunEntity,
+  PerkEntity,
+  AwardMirrorEntity,
+  SettingsPinEntity,
 ];

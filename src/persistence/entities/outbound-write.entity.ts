@@ -43,6 +43,21 @@ export class OutboundWriteEntity {
   @Column({ type: 'varchar', nullable: true })
   upstreamId: string | null;
 
+  /** Pepper grants and redemptions: the perk and award they move, for echo matching. */
+  @Column({ type: 'varchar', nullable: true })
+  perkId: string | null;
+
+  @Column({ type: 'varchar', nullable: true })
+  awardId: string | null;
+
+  /** the award's balance after the write, when its answer said so */
+  @Column({ type: 'integer', nullable: true })
+  balanceAfter: number | null;
+
+  /** the Pepper action recognised as this attempt's echo */
+  @Column({ type: 'varchar', nullable: true })
+  matchedActionId: string | null;
+
   @Column({ type: 'varchar', nullable: true })
   error: string | null;
 

@@ -1,6 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-export type JobName = 'users-seed' | 'actions-poll' | 'actions-sweep' | 'actions-backfill' | 'user-resync';
+export type JobName =
+  | 'users-seed'
+  | 'actions-poll'
+  | 'actions-sweep'
+  | 'actions-backfill'
+  | 'perks-sync'
+  | 'journals-poll'
+  | 'journals-sweep'
+  | 'reconcile';
 export type RunTrigger = 'SCHEDULE' | 'ADMIN' | 'STARTUP';
 export type RunState = 'RUNNING' | 'DONE' | 'FAILED' | 'STOPPED';
 

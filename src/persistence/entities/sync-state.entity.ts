@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type FeedName = 'pepper.actions' | 'crmcom.journals' | 'pepper.users-seed';
+export type FeedName = 'pepper.actions' | 'crmcom.journals' | 'pepper.users-seed' | 'pepper.awards-seed';
 
 /** One row per feed: where it is, and how it is doing. The cursor moves only after its batch is committed. */
 @Entity('sync_state')

@@ -71,6 +71,11 @@ export class EventStore {
     });
   }
 
+  /** Whether anything for this user is still to be processed (reconciliation leaves such users alone). */
+  async hasPendingFor(pepperUserId: string): Promise<boolean> {
+    return (await this.repo.countBy({ pepperUserId, state: In(['PENDING', 'WAITING_LINK']) })) > 0;
+  }
+
   get(id: number): Promise<InboundEventEntity | null> {
     return this.repo.findOneBy({ id });
   }
@@ -84,6 +89,11 @@ export class EventStore {
       { id: event.id },
       { state: 'PENDING', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at },
     );
+  }
+
+  /** Waits without using an attempt: the event is fine, it just cannot be settled yet. */
+  async defer(event: InboundEventEntity, note: string, at: Date): Promise<void> {
+    await this.repo.update({ id: event.id }, { state: 'PENDING', lastError: note.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at });
   }
 
   async park(event: InboundEventEntity, error: string): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, Repository } from 'typeorm';
+import { FindOptionsWhere, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { MatchedBy, UserLinkEntity } from '../entities';
 import { ListPage, pageById } from './page';
 import { NO_TRANSACTION } from './no-transaction';
@@ -61,6 +61,11 @@ export class LinkStore {
     if (filter.crmContactId) where.crmContactId = filter.crmContactId;
     if (filter.status) where.status = filter.status as UserLinkEntity['status'];
     return pageById(this.repo, where, limit, cursor);
+  }
+
+  /** LINKED links with a wallet, in id order, a page at a time. */
+  linkedWithWallet(afterId: number, limit: number): Promise<UserLinkEntity[]> {
+    return this.repo.find({ where: { status: 'LINKED', id: MoreThan(afterId), crmWalletId: Not(IsNull()) }, order: { id: 'ASC' }, take: limit });
   }
 
   async countByStatus(): Promise<Record<string, number>> {

@@ -18,9 +18,9 @@ export class SyncStateStore {
   }
 
   /** Sets the cursor only if the feed has none yet (first start). */
-  async initialiseCursor(feed: FeedName, cursor: string): Promise<void> {
+  async initialiseCursor(feed: FeedName, cursor: string, startedAt: Date | null = null): Promise<void> {
     const existing = await this.get(feed);
-    if (!existing || existing.cursor === null) await this.update(feed, { cursor });
+    if (!existing || existing.cursor === null) await this.update(feed, startedAt ? { cursor, startedAt } : { cursor });
   }
 
   all(): Promise<SyncStateEntity[]> {

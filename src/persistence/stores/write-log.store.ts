@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { OutboundWriteEntity, WriteTarget } from '../entities';
 import { NO_TRANSACTION } from './no-transaction';
@@ -12,6 +12,8 @@ export interface NewWriteAttempt {
   pepperUserId: string | null;
   points?: number | null;
   amountMinor?: number | null;
+  perkId?: string | null;
+  awardId?: string | null;
   request: unknown;
 }
 
@@ -29,6 +31,10 @@ export class WriteLog {
         ...input,
         points: input.points ?? null,
         amountMinor: input.amountMinor ?? null,
+        perkId: input.perkId ?? null,
+        awardId: input.awardId ?? null,
+        balanceAfter: null,
+        matchedActionId: null,
         state: 'PENDING',
         sentAt: this.clock.now(),
         response: null,
@@ -48,6 +54,55 @@ export class WriteLog {
 
   async failed(attempt: OutboundWriteEntity, error: string): Promise<void> {
     await this.repo.update({ id: attempt.id }, { state: 'FAILED', error: error.slice(0, 1000) });
+  }
+
+  async recordBalanceAfter(attemptId: number, awardId: string, balanceAfter: number): Promise<void> {
+    await this.repo.update({ id: attemptId }, { awardId, balanceAfter });
+  }
+
+  /** Pepper grant / redeem attempts of a user that an action could be the echo of. */
+  echoCandidates(pepperUserId: string, kind: 'GRANT' | 'REDEEM'): Promise<OutboundWriteEntity[]> {
+    return this.repo.find({
+      where: { target: 'pepper', pepperUserId, kind, state: In(['PENDING', 'UNKNOWN', 'DONE']), matchedActionId: IsNull() },
+      order: { sentAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** Claims the attempt for this echo; false when another echo claimed it first. */
+  async claimEcho(attemptId: number, actionId: string): Promise<boolean> {
+    const result = await this.repo.update({ id: attemptId, matchedActionId: IsNull() }, { matchedActionId: actionId });
+    return (result.affected ?? 0) === 1;
+  }
+
+  findMatchedBy(actionId: string): Promise<OutboundWriteEntity | null> {
+    return this.repo.findOneBy({ matchedActionId: actionId });
+  }
+
+  /** Pepper writes still in flight for a user (reconciliation leaves such users alone). */
+  async hasUnsettledFor(pepperUserId: string): Promise<boolean> {
+    return (await this.repo.countBy({ pepperUserId, state: In(['PENDING', 'UNKNOWN']) })) > 0;
+  }
+
+  /** Journal ids the connector itself created (its mirrors), among the given ones. */
+  async ownUpstreamIds(upstreamIds: string[]): Promise<Set<string>> {
+    if (upstreamIds.length === 0) return new Set();
+    const rows = await this.repo.find({ select: { upstreamId: true }, where: { target: 'crmcom', upstreamId: In(upstreamIds) } });
+    return new Set(rows.map((r) => r.upstreamId as string));
+  }
+
+  /**
+   * What a user's movements of one flow (a key prefix) have moved so far, counting each key once and leaving out
+   * keys whose attempts all failed: the running total the next movement's conversion starts from.
+   */
+  async movedTotal(pepperUserId: string, keyPrefix: string, excludeKey: string, column: 'points' | 'amountMinor'): Promise<number> {
+    const rows: Array<{ total: number | null }> = await this.repo.query(
+      `SELECT SUM(v) AS total FROM (
+         SELECT MAX("${column}") AS v FROM "outbound_write"
+         WHERE "pepperUserId" = ? AND substr("idempotencyKey", 1, ?) = ? AND "idempotencyKey" != ? AND "state" != 'FAILED'
+         GROUP BY "idempotencyKey")`,
+      [pepperUserId, keyPrefix.length, keyPrefix, excludeKey],
+    );
+    return Number(rows[0]?.total ?? 0);
   }
 
   attemptsFor(idempotencyKey: string): Promise<OutboundWriteEntity[]> {

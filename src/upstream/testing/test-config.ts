@@ -48,6 +48,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
     loyalty: {
       walletPerkId: null,
       pointsPerCurrencyUnit: 100,
+      reconcileFix: false,
       pepperWalletEarning: 'credit',
       reconcileCron: '0 3 * * *',
       locationOrganisations: {},

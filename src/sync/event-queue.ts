@@ -1,0 +1,102 @@
+import { Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { logEvent } from '../common/structured-log';
+import type { EventSource, InboundEventEntity } from '../persistence/entities';
+import { EventStore } from '../persistence/stores/event.store';
+import { dispositionOf } from '../upstream/error-disposition';
+import { MAX_EVENT_ATTEMPTS, nextAttemptDelayMs } from './event-retry-policy';
+import type { RunContext } from './job-runner';
+import { DeferredError } from './loyalty/deferred-error';
+import type { HandleResult } from './pepper-event-handler';
+
+const BATCH_SIZE = 200;
+const DEFER_MS = 30_000;
+
+export interface EventHandler {
+  handle(event: InboundEventEntity): Promise<HandleResult>;
+  /** events with the same key in one batch are covered by handling the first (e.g. one re-read of a user) */
+  coalesceKey?(event: InboundEventEntity): string | null;
+}
+
+/**
+ * Works one source's event queue oldest first. An event that fails for a passing reason waits and is retried;
+ * one that cannot succeed, or has used its attempts, is parked FAILED so it never blocks the feed. An event
+ * that cannot be settled yet (DeferredError) waits without using an attempt. A 401/403 stops the run (the next
+ * scheduled run tries again) and leaves the event untouched.
+ */
+export abstract class EventQueue {
+  private readonly logger: Logger;
+
+  protected constructor(
+    private readonly source: EventSource,
+    private readonly events: EventStore,
+    private readonly handler: EventHandler,
+    private readonly clock: Clock,
+  ) {
+    this.logger = new Logger(`EventQueue:${source}`);
+  }
+
+  async processDue(ctx: RunContext): Promise<void> {
+    const seen = new Set<number>();
+    const covered = new Set<string>();
+    for (;;) {
+      const batch = (await this.events.due(this.source, BATCH_SIZE)).filter((e) => !seen.has(e.id));
+      if (batch.length === 0 || ctx.stopping) return;
+      for (const event of batch) {
+        seen.add(event.id);
+        if (ctx.stopping) return;
+        const key = this.handler.coalesceKey?.(event) ?? null;
+        if (key && covered.has(key)) {
+          await this.events.settle(event, 'DONE', 'covered by handling an earlier event of the same batch');
+          ctx.add('coalesced');
+          continue;
+        }
+        await this.processOne(event, ctx);
+        if (key) covered.add(key);
+      }
+    }
+  }
+
+  /** Processes one event now, whatever its schedule (used by the queue and by an operator's retry). */
+  async processOne(event: InboundEventEntity, ctx: RunContext | null): Promise<void> {
+    try {
+      const result = await this.handler.handle(event);
+      if (result.state === 'PARK') {
+        await this.park(event, result.reason);
+        ctx?.add('parked');
+        return;
+      }
+      await this.events.settle(event, result.state, result.note);
+      ctx?.add(result.state === 'DONE' ? 'done' : result.state === 'SKIPPED' ? 'skipped' : 'waitingLink');
+      if (result.state === 'DONE' && result.outcome) ctx?.add(`user.${result.outcome.result.toLowerCase()}`);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (error instanceof DeferredError) {
+        await this.events.defer(event, reason, new Date(this.clock.nowMs() + DEFER_MS));
+        ctx?.add('deferred');
+        return;
+      }
+      const disposition = dispositionOf(error);
+      if (disposition === 'FAIL_RUN') throw error;
+      if (disposition === 'PARK' || event.attempts + 1 >= MAX_EVENT_ATTEMPTS) {
+        await this.park(event, reason);
+        ctx?.add('parked');
+        return;
+      }
+      const at = new Date(this.clock.nowMs() + nextAttemptDelayMs(event.attempts));
+      await this.events.retryLater(event, reason, at);
+      ctx?.add('retryLater');
+      logEvent(this.logger, 'event_retry_scheduled', { eventId: event.id, type: event.type, externalId: event.externalId, attempt: event.attempts + 1, at: at.toISOString(), reason }, 'warn');
+    }
+  }
+
+  private async park(event: InboundEventEntity, reason: string): Promise<void> {
+    await this.events.park(event, reason);
+    logEvent(
+      this.logger,
+      'event_parked',
+      { eventId: event.id, source: event.source, type: event.type, externalId: event.externalId, pepperUserId: event.pepperUserId, reason },
+      'warn',
+    );
+  }
+}

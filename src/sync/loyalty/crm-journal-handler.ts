@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { UserLocks } from '../../common/keyed-mutex';
+import { logEvent } from '../../common/structured-log';
+import type { CrmJournal } from '../../crmcom/crmcom.types';
+import { classifyJournal } from '../../loyalty/logic/journal-rules';
+import type { InboundEventEntity } from '../../persistence/entities';
+import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { LinkStore } from '../../persistence/stores/link.store';
+import { WriteLog } from '../../persistence/stores/write-log.store';
+import type { EventHandler } from '../event-queue';
+import type { HandleResult } from '../pepper-event-handler';
+import { pointsForMoney } from './cumulative-conversion';
+import { LoyaltyStatus } from './loyalty-status';
+import { OpeningBalance } from './opening-balance';
+import { PepperAwardWriter } from './pepper-award-writer';
+
+export const WALLET_JOURNAL_TYPES = ['WALLET_CREDIT', 'WALLET_DEBIT'] as const;
+export const OPENING_BALANCE_EVENT = 'OPENING_BALANCE';
+
+/**
+ * CRM.COM → Pepper (design §5): every wallet credit and debit that is not the connector's own mirror moves the
+ * user's wallet award by the same value in points — as a delta, so it commutes with a redemption made in
+ * Pepper at the same moment. Also runs the opening-balance step queued when a user is linked.
+ */
+@Injectable()
+export class CrmJournalHandler implements EventHandler {
+  private readonly logger = new Logger('CrmLoyalty');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly loyalty: LoyaltyStatus,
+    private readonly links: LinkStore,
+    private readonly locks: UserLocks,
+    private readonly writeLog: WriteLog,
+    private readonly awardWriter: PepperAwardWriter,
+    private readonly conflicts: ConflictStore,
+    private readonly opening: OpeningBalance,
+  ) {}
+
+  async handle(event: InboundEventEntity): Promise<HandleResult> {
+    const state = this.loyalty.current();
+    if (state.state !== 'ACTIVE') return { state: 'PARK', reason: `loyalty sync is DISABLED: ${state.reason}` };
+    if (event.type === OPENING_BALANCE_EVENT) return this.opening.handle(event, state.walletPerkId as string);
+    if (!(WALLET_JOURNAL_TYPES as readonly string[]).includes(event.type)) return { state: 'SKIPPED', note: `no flow for ${event.type}` };
+    return this.journal(event.payload as CrmJournal, state.walletPerkId as string);
+  }
+
+  private async journal(journal: CrmJournal, walletPerkId: string): Promise<HandleResult> {
+    const classification = classifyJournal(journal, {
+      applicationId: this.config.pepper.applicationId,
+      currency: this.config.crmcom.currency,
+      ownJournalIds: await this.writeLog.ownUpstreamIds([journal.id]),
+    });
+    if (classification.kind === 'SKIP') return { state: 'SKIPPED', note: classification.reason };
+    if (classification.kind === 'PARK') return { state: 'PARK', reason: classification.reason };
+    const link = await this.links.findLinkedByContact(journal.contactId);
+    if (!link) return { state: 'SKIPPED', note: 'the contact is not linked to a Pepper user' };
+
+    const moneyMinor = classification.kind === 'CREDIT' ? classification.amountMinor : -classification.amountMinor;
+    const key = `crmcom:journal:${journal.id}`;
+    return this.locks.forUser(link.pepperUserId, async () => {
+      const earlier = (await this.writeLog.attemptsFor(key))[0];
+      const before = await this.writeLog.movedTotal(link.pepperUserId, 'crmcom:journal:', key, 'amountMinor');
+      // A retried movement keeps the points its first attempt was given.
+      const points = earlier?.points ?? pointsForMoney(before, moneyMinor, this.config.loyalty.pointsPerCurrencyUnit);
+      const result = await this.awardWriter.apply({ key, pepperUserId: link.pepperUserId, perkId: walletPerkId, points, sourceMoneyMinor: moneyMinor });
+      if (result.shortfall > 0) {
+        const { conflict } = await this.conflicts.openOrRefresh({
+          kind: 'OVERDRAWN',
+          pepperUserId: link.pepperUserId,
+          candidateContactIds: [journal.contactId],
+          eventKey: key,
+          details: { reason: 'a CRM.COM debit exceeded the Pepper points (spent in both places at once)', journalId: journal.id, requestedPoints: -points, redeemedPoints: -result.appliedPoints, shortfallPoints: result.shortfall },
+        });
+        logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'OVERDRAWN', pepperUserId: link.pepperUserId, shortfallPoints: result.shortfall }, 'warn');
+      }
+      return { state: 'DONE', note: `${points > 0 ? 'granted' : 'redeemed'} ${Math.abs(result.appliedPoints)} points for journal ${journal.id}` };
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { UserLinker } from '../../mapping/user-linker.service';
+import { PepperClient } from '../../pepper/pepper.client';
+import type { UserLinkEntity } from '../../persistence/entities';
+import { LinkStore } from '../../persistence/stores/link.store';
+import { UpstreamError } from '../../upstream/upstream-error';
+
+/** The user's link for a loyalty event, linking the user first when they have never been seen. */
+@Injectable()
+export class LinkedUser {
+  constructor(
+    private readonly links: LinkStore,
+    private readonly pepper: PepperClient,
+    private readonly linker: UserLinker,
+  ) {}
+
+  /** A LINKED link with a contact, or null when the user is in conflict or gone (the event then waits). */
+  async resolve(pepperUserId: string): Promise<UserLinkEntity | null> {
+    const link = await this.links.findByUser(pepperUserId);
+    if (link?.status === 'LINKED' && link.crmContactId) return link;
+    if (link) return null;
+    try {
+      const outcome = await this.linker.syncUser(await this.pepper.getUser(pepperUserId));
+      return outcome.link?.status === 'LINKED' ? outcome.link : null;
+    } catch (error) {
+      if (error instanceof UpstreamError && error.upstream === 'pepper' && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+}

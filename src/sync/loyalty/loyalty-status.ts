@@ -1,0 +1,97 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { logEvent } from '../../common/structured-log';
+import type { PerkEntity } from '../../persistence/entities';
+import { PerkStore } from '../../persistence/stores/perk.store';
+import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
+
+export interface LoyaltyState {
+  state: 'ACTIVE' | 'DISABLED';
+  reason: string | null;
+  walletPerkId: string | null;
+}
+
+const PSEUDO_CURRENCY = 'PSEUDO_CURRENCY';
+
+/**
+ * Whether the loyalty flows run, and why not. Customer sync runs either way. The wallet perk must exist,
+ * be enabled and be PSEUDO_CURRENCY; the perk, points rate and currency are pinned at the first start with a
+ * valid wallet perk, because changing them later would revalue or strand every customer's balance.
+ */
+@Injectable()
+export class LoyaltyStatus {
+  private readonly logger = new Logger('LoyaltyStatus');
+  private state: LoyaltyState = { state: 'DISABLED', reason: 'the Pepper perk catalogue has not been read yet', walletPerkId: null };
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly perks: PerkStore,
+    private readonly pins: SettingsPinStore,
+  ) {}
+
+  current(): LoyaltyState {
+    return { ...this.state };
+  }
+
+  /** The wallet perk when loyalty is ACTIVE, else null. */
+  walletPerkId(): string | null {
+    return this.state.state === 'ACTIVE' ? this.state.walletPerkId : null;
+  }
+
+  /** Re-decides the state from the stored perk catalogue (after every perk sync). */
+  async evaluate(): Promise<LoyaltyState> {
+    const choice = this.chooseWalletPerk(await this.perks.all());
+    let next: LoyaltyState;
+    if ('reason' in choice) {
+      next = { state: 'DISABLED', reason: choice.reason, walletPerkId: null };
+    } else {
+      const pinProblem = await this.checkPins(choice.perk.perkId);
+      next = pinProblem
+        ? { state: 'DISABLED', reason: pinProblem, walletPerkId: null }
+        : { state: 'ACTIVE', reason: null, walletPerkId: choice.perk.perkId };
+    }
+    await this.perks.markWalletPerk(next.walletPerkId);
+    if (next.state !== this.state.state || next.reason !== this.state.reason) {
+      logEvent(this.logger, 'loyalty_state', { ...next }, next.state === 'ACTIVE' ? 'log' : 'warn');
+    }
+    this.state = next;
+    return this.current();
+  }
+
+  private chooseWalletPerk(perks: PerkEntity[]): { perk: PerkEntity } | { reason: string } {
+    const configured = this.config.loyalty.walletPerkId;
+    if (configured) {
+      const perk = perks.find((p) => p.perkId === configured);
+      if (!perk) return { reason: `WALLET_PERK_ID ${configured} is not a Pepper perk of this merchant` };
+      if (!perk.enabled) return { reason: `the wallet perk ${configured} ("${perk.title}") is disabled in Pepper` };
+      if (perk.template !== PSEUDO_CURRENCY) return { reason: `the wallet perk ${configured} is a ${perk.template} perk, not ${PSEUDO_CURRENCY}` };
+      return { perk };
+    }
+    const candidates = perks.filter((p) => p.enabled && p.template === PSEUDO_CURRENCY);
+    if (candidates.length === 0) return { reason: `no enabled ${PSEUDO_CURRENCY} perk in Pepper; create one or set WALLET_PERK_ID` };
+    if (candidates.length > 1) {
+      return { reason: `several enabled ${PSEUDO_CURRENCY} perks (${candidates.map((p) => p.perkId).join(', ')}); set WALLET_PERK_ID to choose` };
+    }
+    return { perk: candidates[0] };
+  }
+
+  private async checkPins(walletPerkId: string): Promise<string | null> {
+    const wanted = {
+      walletPerkId,
+      pointsPerCurrencyUnit: String(this.config.loyalty.pointsPerCurrencyUnit),
+      currency: this.config.crmcom.currency,
+    };
+    const pinned = await this.pins.all();
+    if (Object.keys(pinned).length === 0) {
+      await this.pins.pin(wanted);
+      return null;
+    }
+    const changed = Object.entries(wanted).filter(([name, value]) => pinned[name] !== value);
+    if (changed.length === 0) return null;
+    return (
+      `loyalty settings differ from those pinned at the first start (${changed.map(([n, v]) => `${n}: pinned ${pinned[n]}, now ${v}`).join('; ')}). ` +
+      'Running with them would revalue or strand every customer balance. Restore the old values, or migrate deliberately: ' +
+      'reconcile balances, then delete the rows of the settings_pin table and restart.'
+    );
+  }
+}

@@ -1,0 +1,116 @@
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { Clock } from '../../common/clock';
+import { UserLocks } from '../../common/keyed-mutex';
+import { logEvent } from '../../common/structured-log';
+import { CrmComClient } from '../../crmcom/crmcom.client';
+import { pointsToMinor, walletToPoints } from '../../loyalty/logic/points-conversion';
+import { LinkedEvent, UserLinker } from '../../mapping/user-linker.service';
+import type { InboundEventEntity } from '../../persistence/entities';
+import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { EventStore } from '../../persistence/stores/event.store';
+import { LinkStore } from '../../persistence/stores/link.store';
+import type { HandleResult } from '../pepper-event-handler';
+import { CrmJournalWriter } from './crm-journal-writer';
+import { LoyaltyStatus } from './loyalty-status';
+import { PepperAwardWriter } from './pepper-award-writer';
+
+interface OpeningPayload {
+  contactId: string;
+  walletId: string | null;
+  created: boolean;
+}
+
+/**
+ * The balance at the moment a user is linked (design §5 "Opening balance"). Linked to an existing contact:
+ * CRM.COM owns the money, so the Pepper award is brought to the wallet (as a delta), and a different non-zero
+ * Pepper balance is reported. A contact the connector created instead receives the user's Pepper points as one
+ * credit, so go-live never wipes what customers earned before it. Queued as its own event so that waiting on
+ * Pepper never holds up the user feed.
+ */
+@Injectable()
+export class OpeningBalance implements OnModuleInit {
+  private readonly logger = new Logger('OpeningBalance');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly linker: UserLinker,
+    private readonly events: EventStore,
+    private readonly loyalty: LoyaltyStatus,
+    private readonly links: LinkStore,
+    private readonly locks: UserLocks,
+    private readonly crm: CrmComClient,
+    private readonly awardWriter: PepperAwardWriter,
+    private readonly journals: CrmJournalWriter,
+    private readonly conflicts: ConflictStore,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.linker.onLinked((linked) => this.enqueue(linked));
+  }
+
+  private async enqueue(linked: LinkedEvent): Promise<void> {
+    if (this.loyalty.current().state !== 'ACTIVE') return;
+    const payload: OpeningPayload = { contactId: linked.crmContactId, walletId: linked.crmWalletId, created: linked.created };
+    await this.events.recordIfNew({
+      source: 'crmcom',
+      externalId: `opening:${linked.pepperUserId}:${linked.crmContactId}`,
+      type: 'OPENING_BALANCE',
+      pepperUserId: linked.pepperUserId,
+      payload,
+      occurredAt: this.clock.now().toISOString(),
+    });
+  }
+
+  async handle(event: InboundEventEntity, walletPerkId: string): Promise<HandleResult> {
+    const pepperUserId = event.pepperUserId as string;
+    const payload = event.payload as OpeningPayload;
+    return this.locks.forUser(pepperUserId, async () => {
+      const link = await this.links.findByUser(pepperUserId);
+      if (link?.status !== 'LINKED' || link.crmContactId !== payload.contactId) return { state: 'SKIPPED', note: 'the user is no longer linked to that contact' };
+      const award = await this.awardWriter.currentAward(pepperUserId, walletPerkId);
+      const pepperPoints = award?.pointsAvailable ?? 0;
+      const rate = this.config.loyalty.pointsPerCurrencyUnit;
+      const appId = this.config.pepper.applicationId;
+
+      if (payload.created) {
+        if (pepperPoints <= 0) return { state: 'DONE', note: 'no Pepper points to carry over' };
+        const amountMinor = pointsToMinor(pepperPoints, rate);
+        const result = await this.journals.post({
+          key: `pepper:${appId}:opening:${pepperUserId}`,
+          pepperUserId,
+          contactId: payload.contactId,
+          walletId: link.crmWalletId,
+          amountMinor,
+          sourcePoints: null,
+          currency: this.config.crmcom.currency,
+          notes: `Opening balance: ${pepperPoints} Pepper points carried over at go-live`,
+        });
+        return { state: 'DONE', note: `carried ${pepperPoints} points into the new wallet (journal ${result.journalId})` };
+      }
+
+      if (!link.crmWalletId) return { state: 'DONE', note: 'the contact has no wallet' };
+      const wallet = await this.crm.getWallet(link.crmWalletId);
+      const walletPoints = walletToPoints(wallet.balanceMinor, rate);
+      if (walletPoints === pepperPoints) return { state: 'DONE', note: 'balances already agree' };
+      await this.awardWriter.apply({
+        key: `pepper:${appId}:opening-sync:${pepperUserId}:${payload.contactId}`,
+        pepperUserId,
+        perkId: walletPerkId,
+        points: walletPoints - pepperPoints,
+        sourceMoneyMinor: null,
+      });
+      if (pepperPoints !== 0) {
+        const { conflict } = await this.conflicts.openOrRefresh({
+          kind: 'OPENING_BALANCE_REPLACED',
+          pepperUserId,
+          candidateContactIds: [payload.contactId],
+          details: { reason: 'the Pepper balance was replaced by the CRM.COM wallet at linking', pepperPoints, walletPoints, walletMinor: wallet.balanceMinor },
+        });
+        logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'OPENING_BALANCE_REPLACED', pepperUserId, pepperPoints, walletPoints }, 'warn');
+      }
+      return { state: 'DONE', note: `Pepper award brought from ${pepperPoints} to ${walletPoints} points` };
+    });
+  }
+}

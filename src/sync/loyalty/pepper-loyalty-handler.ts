@@ -1,0 +1,244 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { UserLocks } from '../../common/keyed-mutex';
+import { logEvent } from '../../common/structured-log';
+import { CrmComClient } from '../../crmcom/crmcom.client';
+import { findEcho } from '../../loyalty/logic/echo-matcher';
+import { mapOrderToPurchase } from '../../loyalty/logic/order-mapper';
+import { WriteProtocol } from '../../mapping/write-protocol';
+import type { PepperAction } from '../../pepper/pepper.types';
+import type { InboundEventEntity, UserLinkEntity } from '../../persistence/entities';
+import { AwardMirrorStore } from '../../persistence/stores/award-mirror.store';
+import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { WriteLog } from '../../persistence/stores/write-log.store';
+import type { HandleResult } from '../pepper-event-handler';
+import { AwardMovement, MOVEMENT_TYPES, readAwardMovement } from './action-movement';
+import { CrmJournalWriter } from './crm-journal-writer';
+import { moneyForPoints } from './cumulative-conversion';
+import { LinkedUser } from './linked-user';
+import { LoyaltyStatus } from './loyalty-status';
+
+export const LOYALTY_ACTION_TYPES = ['ORDER_COMPLETED', 'ORDER_PAYMENT_REFUNDED', ...MOVEMENT_TYPES] as const;
+
+/** The event's action as the client parsed it when it was taken in (payload keeps the raw action). */
+function actionOf(event: InboundEventEntity): PepperAction {
+  const raw = event.payload as Record<string, unknown>;
+  const metadata = raw.metadata && typeof raw.metadata === 'object' ? (raw.metadata as Record<string, unknown>) : {};
+  const context = (raw.context ?? {}) as { location?: { _id?: unknown } };
+  return {
+    id: event.externalId,
+    type: event.type,
+    timestamp: event.occurredAt,
+    userId: event.pepperUserId,
+    locationId: typeof context.location?._id === 'string' ? context.location._id : null,
+    metadata,
+    raw,
+  };
+}
+
+/**
+ * Pepper → CRM.COM loyalty (design §5): orders become purchases; movements on the wallet perk made in Pepper
+ * become wallet journals; the connector's own grants and redemptions coming back are recognised as echoes.
+ */
+@Injectable()
+export class PepperLoyaltyHandler {
+  private readonly logger = new Logger('PepperLoyalty');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly loyalty: LoyaltyStatus,
+    private readonly linkedUser: LinkedUser,
+    private readonly locks: UserLocks,
+    private readonly writes: WriteProtocol,
+    private readonly writeLog: WriteLog,
+    private readonly journals: CrmJournalWriter,
+    private readonly awards: AwardMirrorStore,
+    private readonly conflicts: ConflictStore,
+    private readonly crm: CrmComClient,
+  ) {}
+
+  handles(type: string): boolean {
+    return (LOYALTY_ACTION_TYPES as readonly string[]).includes(type);
+  }
+
+  async handle(event: InboundEventEntity): Promise<HandleResult> {
+    const state = this.loyalty.current();
+    if (state.state !== 'ACTIVE') return { state: 'PARK', reason: `loyalty sync is DISABLED: ${state.reason}` };
+    if (!event.pepperUserId) return { state: 'PARK', reason: 'the action names no user (context.user._id is missing)' };
+    const action = actionOf(event);
+    switch (action.type) {
+      case 'ORDER_COMPLETED':
+        return this.order(action);
+      case 'ORDER_PAYMENT_REFUNDED':
+        return this.refund(action);
+      default:
+        return this.movement(action, state.walletPerkId as string);
+    }
+  }
+
+  private async order(action: PepperAction): Promise<HandleResult> {
+    const link = await this.linkedUser.resolve(action.userId as string);
+    if (!link) return { state: 'WAITING_LINK', note: 'the user is not linked to a contact yet' };
+    const mapped = mapOrderToPurchase(action, {
+      applicationId: this.config.pepper.applicationId,
+      currency: this.config.crmcom.currency,
+      contactId: link.crmContactId as string,
+      locationOrganisations: this.config.loyalty.locationOrganisations,
+    });
+    if (!mapped.ok) return { state: 'PARK', reason: `unreadable order: ${mapped.reason}` };
+    const purchase = mapped.purchase;
+    const purchaseId = await this.locks.forUser(link.pepperUserId, () =>
+      this.writes.write({
+        idempotencyKey: purchase.referenceNumber,
+        target: 'crmcom',
+        kind: 'PURCHASE',
+        pepperUserId: link.pepperUserId,
+        amountMinor: purchase.totalMinor,
+        request: { referenceNumber: purchase.referenceNumber, contactId: purchase.contactId, totalMinor: purchase.totalMinor },
+        send: () => this.crm.createPurchase(purchase),
+        readBack: async () => (await this.crm.findPurchasesByReference(purchase.referenceNumber))[0]?.id ?? null,
+      }),
+    );
+    return { state: 'DONE', note: `purchase ${purchaseId}` };
+  }
+
+  private async refund(action: PepperAction): Promise<HandleResult> {
+    const orderId = action.metadata.orderId;
+    if ((typeof orderId !== 'string' || !orderId) && typeof orderId !== 'number') {
+      return { state: 'PARK', reason: 'ORDER_PAYMENT_REFUNDED without metadata.orderId' };
+    }
+    const reference = `pepper:${this.config.pepper.applicationId}:order:${orderId}`;
+    const purchase = (await this.writeLog.attemptsFor(reference)).find((a) => a.state === 'DONE');
+    const { conflict } = await this.conflicts.openOrRefresh({
+      kind: 'ORDER_REFUNDED',
+      pepperUserId: action.userId as string,
+      candidateContactIds: [],
+      eventKey: action.id,
+      details: {
+        reason: 'the order was refunded in Pepper; reverse its purchase in CRM.COM (cancelling a purchase through the API is not confirmed)',
+        orderId: String(orderId),
+        purchaseReference: reference,
+        purchaseId: purchase?.upstreamId ?? null,
+      },
+    });
+    logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'ORDER_REFUNDED', pepperUserId: action.userId, orderId, purchaseId: purchase?.upstreamId ?? null }, 'warn');
+    return { state: 'DONE', note: `ORDER_REFUNDED conflict ${conflict.id}` };
+  }
+
+  private async movement(action: PepperAction, walletPerkId: string): Promise<HandleResult> {
+    const read = readAwardMovement(action);
+    if (!read.ok) return { state: 'PARK', reason: `unreadable ${action.type}: ${read.reason}` };
+    const movement = read.movement;
+    const pepperUserId = action.userId as string;
+    if (movement.perkId !== walletPerkId) {
+      await this.observe(pepperUserId, movement, action.timestamp);
+      return { state: 'SKIPPED', note: 'not the wallet perk: mirrored locally only' };
+    }
+    const link = await this.linkedUser.resolve(pepperUserId);
+    return this.locks.forUser(pepperUserId, async () => {
+      const echo = await this.claimEcho(action, movement);
+      const previous = await this.observe(pepperUserId, movement, action.timestamp);
+      if (echo) return { state: 'SKIPPED', note: `echo of the connector's own write #${echo}` };
+      if (!link) return { state: 'WAITING_LINK', note: 'the user is not linked to a contact yet' };
+
+      let points: number;
+      switch (movement.type) {
+        case 'REDEEM_PERK':
+          points = -movement.points;
+          break;
+        case 'AWARD_POINTS_REFUNDED':
+          points = movement.points;
+          break;
+        case 'REWARD_EARNED':
+          if (this.config.loyalty.pepperWalletEarning === 'conflict') return this.unexpectedEarning(action, movement);
+          points = movement.points;
+          break;
+        case 'AWARD_POINTS_RESET':
+          if (previous === null) return { state: 'PARK', reason: 'AWARD_POINTS_RESET on an award whose previous balance is unknown' };
+          points = movement.pointsAvailable - previous;
+          break;
+      }
+      return this.journal(action, link, points);
+    });
+  }
+
+  private async journal(action: PepperAction, link: UserLinkEntity, points: number): Promise<HandleResult> {
+    const key = `pepper:${this.config.pepper.applicationId}:action:${action.id}`;
+    const prefix = `pepper:${this.config.pepper.applicationId}:action:`;
+    const before = await this.writeLog.movedTotal(link.pepperUserId, prefix, key, 'points');
+    const amountMinor = moneyForPoints(before, points, this.config.loyalty.pointsPerCurrencyUnit);
+    if (amountMinor === 0) {
+      // Below one money unit: nothing to send, but the points count toward the next movement's conversion.
+      const attempt = await this.writeLog.begin({ idempotencyKey: key, target: 'crmcom', kind: 'JOURNAL', pepperUserId: link.pepperUserId, points, amountMinor: 0, request: { note: 'below one money unit' } });
+      await this.writeLog.done(attempt, null);
+      return { state: 'DONE', note: `${points} points are worth less than one money unit; carried to the next movement` };
+    }
+    const result = await this.journals.post({
+      key,
+      pepperUserId: link.pepperUserId,
+      contactId: link.crmContactId as string,
+      walletId: link.crmWalletId,
+      amountMinor,
+      sourcePoints: points,
+      currency: this.config.crmcom.currency,
+      notes: `Pepper ${action.type} ${action.id}`,
+    });
+    if (result.shortfallMinor > 0) {
+      const { conflict } = await this.conflicts.openOrRefresh({
+        kind: 'OVERDRAWN',
+        pepperUserId: link.pepperUserId,
+        candidateContactIds: [link.crmContactId as string],
+        eventKey: action.id,
+        details: { reason: 'a Pepper redemption exceeded the CRM.COM wallet (spent in both places at once)', actionId: action.id, requestedMinor: -amountMinor, debitedMinor: -result.appliedMinor, shortfallMinor: result.shortfallMinor },
+      });
+      logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'OVERDRAWN', pepperUserId: link.pepperUserId, shortfallMinor: result.shortfallMinor }, 'warn');
+    }
+    return { state: 'DONE', note: `journal ${result.journalId ?? '(none)'} ${amountMinor > 0 ? 'CREDIT' : 'DEBIT'} ${Math.abs(result.appliedMinor)}` };
+  }
+
+  private async unexpectedEarning(action: PepperAction, movement: AwardMovement): Promise<HandleResult> {
+    const { conflict } = await this.conflicts.openOrRefresh({
+      kind: 'UNEXPECTED_PEPPER_EARNING',
+      pepperUserId: action.userId as string,
+      candidateContactIds: [],
+      eventKey: action.id,
+      details: { reason: 'points were earned in Pepper on the wallet perk (PEPPER_WALLET_EARNING=conflict)', actionId: action.id, points: movement.points },
+    });
+    logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'UNEXPECTED_PEPPER_EARNING', pepperUserId: action.userId, points: movement.points }, 'warn');
+    return { state: 'DONE', note: `UNEXPECTED_PEPPER_EARNING conflict ${conflict.id}` };
+  }
+
+  /** Claims the oldest matching grant/redeem attempt of the connector's own; returns its id when this is an echo. */
+  private async claimEcho(action: PepperAction, movement: AwardMovement): Promise<number | null> {
+    if (movement.type !== 'REWARD_EARNED' && movement.type !== 'REDEEM_PERK') return null;
+    const already = await this.writeLog.findMatchedBy(action.id);
+    if (already) return already.id;
+    const kind: 'GRANT' | 'REDEEM' = movement.type === 'REWARD_EARNED' ? 'GRANT' : 'REDEEM';
+    const attempts = await this.writeLog.echoCandidates(action.userId as string, kind);
+    const candidates = attempts.map((a) => ({
+      attemptId: a.id,
+      kind,
+      pepperUserId: a.pepperUserId as string,
+      perkId: a.perkId as string,
+      awardId: a.awardId,
+      points: Math.abs(a.points ?? 0),
+      state: a.state,
+      sentAt: a.sentAt,
+      balanceAfter: a.balanceAfter,
+      matchedActionId: a.matchedActionId,
+    }));
+    const match = findEcho(
+      { actionId: action.id, type: movement.type, pepperUserId: action.userId as string, perkId: movement.perkId, awardId: movement.awardId, points: movement.points, pointsAvailable: movement.pointsAvailable, timestamp: new Date(action.timestamp) },
+      candidates,
+    );
+    if (!match || !(await this.writeLog.claimEcho(match.attemptId, action.id))) return null;
+    const attempt = attempts.find((a) => a.id === match.attemptId);
+    if (attempt && attempt.state !== 'DONE') await this.writeLog.done(attempt, movement.awardId, { settledBy: `echo ${action.id}` });
+    return match.attemptId;
+  }
+
+  private async observe(pepperUserId: string, movement: AwardMovement, timestamp: string): Promise<number | null> {
+    const { previous } = await this.awards.observe({ awardId: movement.awardId, pepperUserId, perkId: movement.perkId, pointsAvailable: movement.pointsAvailable, asOf: timestamp });
+    return previous;
+  }
+}
