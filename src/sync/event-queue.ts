@@ -10,7 +10,7 @@ import { DeferredError } from './loyalty/deferred-error';
 import type { HandleResult } from './pepper-event-handler';
 
 const BATCH_SIZE = 200;
-const DEFER_MS = 30_000;
+const DEFAULT_DEFER_MS = 30_000;
 
 export interface EventHandler {
   handle(event: InboundEventEntity): Promise<HandleResult>;
@@ -32,6 +32,7 @@ export abstract class EventQueue {
     private readonly events: EventStore,
     private readonly handler: EventHandler,
     private readonly clock: Clock,
+    private readonly deferMs: number = DEFAULT_DEFER_MS,
   ) {
     this.logger = new Logger(`EventQueue:${source}`);
   }
@@ -72,7 +73,7 @@ export abstract class EventQueue {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof DeferredError) {
-        await this.events.defer(event, reason, new Date(this.clock.nowMs() + DEFER_MS));
+        await this.events.defer(event, reason, new Date(this.clock.nowMs() + this.deferMs));
         ctx?.add('deferred');
         return;
       }

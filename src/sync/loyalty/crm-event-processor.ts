@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
 import { EventStore } from '../../persistence/stores/event.store';
 import { EventQueue } from '../event-queue';
@@ -6,7 +7,9 @@ import { CrmJournalHandler } from './crm-journal-handler';
 
 @Injectable()
 export class CrmEventProcessor extends EventQueue {
-  constructor(events: EventStore, handler: CrmJournalHandler, clock: Clock) {
-    super('crmcom', events, handler, clock);
+  constructor(events: EventStore, handler: CrmJournalHandler, clock: Clock, @Inject(APP_CONFIG) config: AppConfig) {
+    // A movement waiting on a Pepper write in doubt can settle only once the actions feed has passed it.
+    const { pollLagSeconds, pollOverlapSeconds } = config.pepper;
+    super('crmcom', events, handler, clock, Math.min(300_000, Math.max(1_000, (pollLagSeconds + pollOverlapSeconds) * 1000)));
   }
 }

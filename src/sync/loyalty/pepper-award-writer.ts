@@ -109,8 +109,12 @@ export class PepperAwardWriter {
       return award;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof UpstreamError && error.outcomeUnknown) await this.writeLog.unknown(attempt, message);
-      else await this.writeLog.failed(attempt, message);
+      if (error instanceof UpstreamError && error.outcomeUnknown) {
+        await this.writeLog.unknown(attempt, message);
+        // Only the actions feed can tell whether it happened: wait for it rather than count a failure.
+        throw new DeferredError(`${message}; waiting for the actions feed to show whether it happened`);
+      }
+      await this.writeLog.failed(attempt, message);
       throw error;
     }
   }
