@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { MappingModule } from '../mapping/mapping.module';
 import { PepperModule } from '../pepper/pepper.module';
@@ -6,6 +6,7 @@ import { PersistenceModule } from '../persistence/persistence.module';
 import { SyncModule } from '../sync/sync.module';
 import { AdminController } from './admin.controller';
 import { AdminTokenGuard } from './admin-token.guard';
+import { RequestLoggerMiddleware } from './request-logger.middleware';
 import { HealthController } from './health.controller';
 import { UpstreamErrorFilter } from './upstream-error.filter';
 import { GetStatusUseCase } from './use-cases/get-status.use-case';
@@ -32,4 +33,8 @@ import { StartResyncUseCase } from './use-cases/start-resync.use-case';
     { provide: APP_FILTER, useClass: UpstreamErrorFilter },
   ],
 })
-export class AdminModule {}
+export class AdminModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLoggerMiddleware).forRoutes('*path');
+  }
+}
