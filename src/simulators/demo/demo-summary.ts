@@ -12,7 +12,7 @@ interface StatusView {
   };
 }
 
-const row = (label: string, value: number | string) => `   ${label.padEnd(42, '.')} ${value}`;
+export const row = (label: string, value: number | string) => `   ${label.padEnd(42, '.')} ${value}`;
 
 /** The readable end of the demo: what the connector did, and what it left for an operator. */
 export async function printSummary(
@@ -20,9 +20,10 @@ export async function printSummary(
   status: StatusView,
   openConflicts: ListPage<ConflictEntity>,
   crm: CrmComSimulator,
+  extraRows: string[] = [],
 ): Promise<void> {
   const { totals } = status;
-  say('3. Summary');
+  say('4. Summary');
   say(row('users linked to a CRM.COM contact', totals.links.LINKED ?? 0));
   say(row('  of which matched by contact code', totals.linksByMatch.CODE ?? 0));
   say(row('  of which matched by verified email', totals.linksByMatch.EMAIL ?? 0));
@@ -33,6 +34,7 @@ export async function printSummary(
   say(row('open conflicts', totals.openConflicts));
   say(row('failed (parked) events', totals.failedEvents));
   say(row('CRM.COM contacts now', crm.contacts().length));
+  for (const line of extraRows) say(line);
   say();
   say('   Conflicts for the loyalty team to review (GET /admin/conflicts?status=open):');
   for (const [kind, count] of Object.entries(totals.openConflictsByKind)) {

@@ -13,7 +13,12 @@ import { SyncJobs } from '../../sync/sync-jobs';
 import { CrmComSimulator } from '../crmcom';
 import { PepperSimulator } from '../pepper/pepper-simulator';
 import { DEFAULT_MIX, seedDemoData } from './demo-data';
-import { printSummary } from './demo-summary';
+import { printSummary, row } from './demo-summary';
+import { formatMinor } from '../../common/money';
+import { LinkStore } from '../../persistence/stores/link.store';
+
+const WALLET_PERK = 'perk-wallet';
+const POINTS_PER_UNIT = 100;
 
 /** `npm run demo [-- --exit] [-- --port 3000]`: the whole product on one machine, no credentials needed. */
 interface DemoArgs {
@@ -35,8 +40,12 @@ async function main(): Promise<void> {
   const adminToken = randomBytes(18).toString('base64url');
 
   const pepper = new PepperSimulator({ authToken: pepperToken, applicationId: 'demo-merchant' });
-  const crm = new CrmComSimulator({ apiKey: crmKey });
+  const crm = new CrmComSimulator({ apiKey: crmKey, rewardOffers: [{ name: '10% back on every purchase', percent: 10 }] });
+  pepper.addPerk({ id: WALLET_PERK, title: 'Wallet', template: 'PSEUDO_CURRENCY' });
+  pepper.addPerk({ id: 'perk-coffee-stamps', title: 'Coffee stamps', template: 'STAMP_CARD' });
   const expected = seedDemoData(pepper, crm, DEFAULT_MIX);
+  // Some customers earned points in Pepper before go-live: they are carried into their new wallets.
+  for (const userId of expected.created.slice(0, 10)) pepper.grantAward(userId, WALLET_PERK, 250, { at: new Date(Date.now() - 86_400_000) });
   const pepperServer = await pepper.start(0);
   const crmServer = await crm.start(0);
   say('Pepper ⇄ CRM.COM connector — demo');
@@ -56,6 +65,8 @@ async function main(): Promise<void> {
     PORT: String(args.port),
     PEPPER_POLL_INTERVAL_SECONDS: '5',
     PEPPER_POLL_LAG_SECONDS: '0',
+    PEPPER_POLL_OVERLAP_SECONDS: '5',
+    CRMCOM_POLL_INTERVAL_SECONDS: '5',
   });
   const app = await createApp(config, {}, ['error']);
   await app.listen(config.port);
@@ -83,8 +94,44 @@ async function main(): Promise<void> {
   const ninaContact = crm.findContactByCode(nina.id);
   say(`   → Nina now has CRM.COM contact ${ninaContact?.id ?? '(missing!)'}`);
 
+  await settle(app);
+
   say();
-  await printSummary(say, await app.get(GetStatusUseCase).execute(), await app.get(ConflictStore).list({ status: 'OPEN' }, 500, null), crm);
+  say('3. Loyalty both ways');
+  const walletOf = (userId: string) => pepper.awardsOf(userId).find((a) => a.perkId === WALLET_PERK)?.points.available ?? 0;
+  const shoppers = expected.created.slice(2, 12);
+  const before = walletOf(shoppers[0]);
+  for (let i = 0; i < 50; i++) {
+    pepper.completeOrder(shoppers[i % shoppers.length], { orderId: `demo-${i}`, total: '12.50', items: [{ productId: 'latte', title: 'Latte', quantity: 2, price: '3.75' }, { productId: 'bun', title: 'Bun', quantity: 1, price: '5.00' }] });
+  }
+  say(`   50 orders completed in Pepper (12.50 each)`);
+  await settle(app);
+  const purchases = crm.purchases().filter((p) => p.referenceNumber?.includes(':order:demo-'));
+  say(`   → ${purchases.length} CRM.COM purchases; the reward offer gave 1.25 each, and ${shoppers[0]}'s Pepper balance went ${before} → ${walletOf(shoppers[0])} points`);
+
+  const redeemer = shoppers[1];
+  const award = pepper.awardsOf(redeemer).find((a) => a.perkId === WALLET_PERK);
+  if (award) {
+    const walletBefore = crm.walletBalanceMinor(crm.findContactByCode(redeemer)!.id);
+    pepper.redeemAward(redeemer, award._id, 200);
+    await settle(app);
+    const walletAfter = crm.walletBalanceMinor(crm.findContactByCode(redeemer)!.id);
+    say(`   ${redeemer} redeemed 200 points in the Pepper app → CRM.COM wallet ${formatMinor(walletBefore)} → ${formatMinor(walletAfter)} (one DEBIT journal)`);
+  }
+
+  const spender = shoppers[2];
+  const pointsBefore = walletOf(spender);
+  crm.posSpend(crm.findContactByCode(spender)!.id, '1.00');
+  await settle(app);
+  say(`   ${spender} spent 1.00 of wallet at the CRM.COM POS → Pepper balance ${pointsBefore} → ${walletOf(spender)} points`);
+
+  const links = await app.get(LinkStore).list({ status: 'LINKED' }, 500, null);
+  const disagree = links.items.filter((l) => walletOf(l.pepperUserId) !== Math.trunc(crm.walletBalanceMinor(l.crmContactId as string) * (POINTS_PER_UNIT / 100)));
+  say();
+  await printSummary(say, await app.get(GetStatusUseCase).execute(), await app.get(ConflictStore).list({ status: 'OPEN' }, 500, null), crm, [
+    row('purchases pushed to CRM.COM', crm.purchases().length),
+    row('linked users whose Pepper balance = wallet', `${links.items.length - disagree.length} of ${links.items.length}`),
+  ]);
 
   if (args.exitAfterSummary) {
     await app.close();
@@ -107,6 +154,16 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+}
+
+/** Runs both feeds a few times, as the schedule would over a few minutes. */
+async function settle(app: INestApplication): Promise<void> {
+  const jobs = app.get(SyncJobs);
+  await app.get(JobRunner).idle();
+  for (let i = 0; i < 3; i++) {
+    await (await jobs.startActionsPoll('ADMIN', 'demo')).done;
+    await (await jobs.startJournalsPoll('ADMIN', 'demo')).done;
+  }
 }
 
 async function showProgress(app: INestApplication, totalUsers: number): Promise<void> {
