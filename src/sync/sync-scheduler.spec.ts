@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { RunStore } from '../persistence/stores/run.store';
 import { testConfig } from '../upstream/testing/test-config';
@@ -5,6 +6,10 @@ import { JobRunner, RunContext } from './job-runner';
 import type { SyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
 import type { UsersSeedJob } from './users-seed.job';
+
+// The runner logs run summaries; the assertions read the recorded runs instead.
+beforeAll(() => Logger.overrideLogger(false));
+afterAll(() => Logger.overrideLogger(['log', 'warn', 'error']));
 
 /** Run records kept in memory. */
 function fakeRunStore(): RunStore {

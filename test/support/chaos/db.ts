@@ -1,0 +1,76 @@
+import sqlite3 from 'sqlite3';
+
+/**
+ * Read-only access to the connector's SQLite file, independent of the connector's own DataSource: works for an
+ * in-process connector and for a child process alike (WAL mode lets us read while it writes).
+ */
+export async function queryDb<T = Record<string, unknown>>(databasePath: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  return withDb(databasePath, (db) => all<T>(db, sql, params));
+}
+
+export async function withDb<T>(databasePath: string, work: (db: sqlite3.Database) => Promise<T>, mode = sqlite3.OPEN_READONLY): Promise<T> {
+  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
+    const handle = new sqlite3.Database(databasePath, mode, (error) => (error ? reject(error) : resolve(handle)));
+  });
+  try {
+    await run(db, 'PRAGMA busy_timeout = 5000');
+    return await work(db);
+  } finally {
+    await new Promise<void>((resolve) => db.close(() => resolve()));
+  }
+}
+
+/** Writes to the connector's database: only for reproducing, on disk, the state a crash leaves behind. */
+export function writeDb(databasePath: string, sql: string, params: unknown[] = []): Promise<void> {
+  return withDb(databasePath, (db) => run(db, sql, params), sqlite3.OPEN_READWRITE);
+}
+
+export function all<T>(db: sqlite3.Database, sql: string, params: unknown[] = []): Promise<T[]> {
+  return new Promise((resolve, reject) => db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+}
+
+function run(db: sqlite3.Database, sql: string, params: unknown[] = []): Promise<void> {
+  return new Promise((resolve, reject) => db.run(sql, params, (error) => (error ? reject(error) : resolve())));
+}
+
+/** TypeORM stores `datetime` columns in SQLite as UTC text 'YYYY-MM-DD HH:MM:SS.SSS'. */
+export function sqliteDateMs(value: unknown): number | null {
+  if (typeof value !== 'string' || value === '') return null;
+  const iso = /^\d{4}-\d{2}-\d{2} /.test(value) ? `${value.replace(' ', 'T')}Z` : value;
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+export interface InboundEventRow {
+  id: number;
+  source: string;
+  externalId: string;
+  type: string;
+  pepperUserId: string | null;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string | null;
+  occurredAt: string;
+}
+
+export function inboundEvents(databasePath: string, source?: 'pepper' | 'crmcom'): Promise<InboundEventRow[]> {
+  return source
+    ? queryDb<InboundEventRow>(databasePath, 'SELECT * FROM inbound_event WHERE source = ? ORDER BY id', [source])
+    : queryDb<InboundEventRow>(databasePath, 'SELECT * FROM inbound_event ORDER BY id');
+}
+
+/** Events still queued (PENDING, due now or later): the connector is not quiescent while there are any. */
+export async function pendingEvents(databasePath: string): Promise<InboundEventRow[]> {
+  return (await inboundEvents(databasePath)).filter((e) => e.state === 'PENDING');
+}
+
+/** Every row of every table, as JSON text: for scanning the database for secrets. */
+export async function dumpDatabase(databasePath: string): Promise<string> {
+  return withDb(databasePath, async (db) => {
+    const tables = await all<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table'");
+    const dump: Record<string, unknown[]> = {};
+    for (const { name } of tables) dump[name] = await all(db, `SELECT * FROM "${name.replace(/"/g, '""')}"`);
+    return JSON.stringify(dump);
+  });
+}
