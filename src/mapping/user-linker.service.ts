@@ -14,6 +14,7 @@ import { contactProfileOf, profileFingerprint } from './contact-profile';
 import { ContactDirectory, decideMatch, MatchDecision } from './contact-matcher';
 import { identityOf } from './identity';
 import { WriteProtocol } from './write-protocol';
+import { ConflictReporter } from './conflict-reporter';
 
 export type UserSyncResult = 'CREATED' | 'LINKED' | 'UPDATED' | 'UNCHANGED' | 'CONFLICT' | 'DELETED';
 
@@ -48,6 +49,7 @@ export class UserLinker {
     private readonly events: EventStore,
     private readonly locks: UserLocks,
     private readonly writes: WriteProtocol,
+    private readonly conflictReporter: ConflictReporter,
   ) {}
 
   private readonly directory: ContactDirectory = {
@@ -109,26 +111,13 @@ export class UserLinker {
     pepperUserId: string,
     decision: Extract<MatchDecision, { kind: 'CONFLICT' }>,
   ): Promise<UserSyncOutcome> {
-    const { conflict, isNew } = await this.conflicts.openOrRefresh({
+    await this.conflictReporter.report({
       kind: decision.conflictKind,
       pepperUserId,
       candidateContactIds: decision.candidateContactIds,
       details: { reason: decision.reason, ...decision.details },
     });
     const link = await this.links.markConflict(pepperUserId);
-    logEvent(
-      this.logger,
-      'conflict',
-      {
-        conflictId: conflict.id,
-        kind: decision.conflictKind,
-        pepperUserId,
-        candidateContactIds: decision.candidateContactIds,
-        reason: decision.reason,
-        refreshed: !isNew,
-      },
-      'warn',
-    );
     return { result: 'CONFLICT', link, conflictKind: decision.conflictKind };
   }
 
@@ -242,18 +231,12 @@ export class UserLinker {
     await this.links.setProfileFingerprint(link.pepperUserId, fingerprint);
     link.profileFingerprint = fingerprint;
     for (const field of taken) {
-      const { conflict } = await this.conflicts.openOrRefresh({
+      await this.conflictReporter.report({
         kind: 'CONTACT_FIELD_TAKEN',
         pepperUserId: link.pepperUserId,
         candidateContactIds: field.contactIds,
         details: { reason: `the user's new ${field.field} is held by another contact`, field: field.field, linkedContactId: contactId },
       });
-      logEvent(
-        this.logger,
-        'conflict',
-        { conflictId: conflict.id, kind: 'CONTACT_FIELD_TAKEN', pepperUserId: link.pepperUserId, candidateContactIds: field.contactIds, field: field.field },
-        'warn',
-      );
     }
     return { result: 'UPDATED', link, conflictKind: taken.length ? 'CONTACT_FIELD_TAKEN' : undefined };
   }

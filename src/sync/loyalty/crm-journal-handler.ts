@@ -1,11 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { UserLocks } from '../../common/keyed-mutex';
-import { logEvent } from '../../common/structured-log';
 import type { CrmJournal } from '../../crmcom/crmcom.types';
 import { classifyJournal } from '../../loyalty/logic/journal-rules';
 import type { InboundEventEntity } from '../../persistence/entities';
-import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { ConflictReporter } from '../../mapping/conflict-reporter';
 import { LinkStore } from '../../persistence/stores/link.store';
 import { WriteLog } from '../../persistence/stores/write-log.store';
 import type { EventHandler } from '../event-queue';
@@ -25,7 +24,6 @@ export const OPENING_BALANCE_EVENT = 'OPENING_BALANCE';
  */
 @Injectable()
 export class CrmJournalHandler implements EventHandler {
-  private readonly logger = new Logger('CrmLoyalty');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -34,7 +32,7 @@ export class CrmJournalHandler implements EventHandler {
     private readonly locks: UserLocks,
     private readonly writeLog: WriteLog,
     private readonly awardWriter: PepperAwardWriter,
-    private readonly conflicts: ConflictStore,
+    private readonly conflictReporter: ConflictReporter,
     private readonly opening: OpeningBalance,
   ) {}
 
@@ -66,14 +64,13 @@ export class CrmJournalHandler implements EventHandler {
       const points = earlier?.points ?? pointsForMoney(before, moneyMinor, this.config.loyalty.pointsPerCurrencyUnit);
       const result = await this.awardWriter.apply({ key, pepperUserId: link.pepperUserId, perkId: walletPerkId, points, sourceMoneyMinor: moneyMinor });
       if (result.shortfall > 0) {
-        const { conflict } = await this.conflicts.openOrRefresh({
+        await this.conflictReporter.report({
           kind: 'OVERDRAWN',
           pepperUserId: link.pepperUserId,
           candidateContactIds: [journal.contactId],
           eventKey: key,
           details: { reason: 'a CRM.COM debit exceeded the Pepper points (spent in both places at once)', journalId: journal.id, requestedPoints: -points, redeemedPoints: -result.appliedPoints, shortfallPoints: result.shortfall },
         });
-        logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'OVERDRAWN', pepperUserId: link.pepperUserId, shortfallPoints: result.shortfall }, 'warn');
       }
       return { state: 'DONE', note: `${points > 0 ? 'granted' : 'redeemed'} ${Math.abs(result.appliedPoints)} points for journal ${journal.id}` };
     });

@@ -1,13 +1,12 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
 import { UserLocks } from '../../common/keyed-mutex';
-import { logEvent } from '../../common/structured-log';
 import { CrmComClient } from '../../crmcom/crmcom.client';
 import { pointsToMinor, walletToPoints } from '../../loyalty/logic/points-conversion';
 import { LinkedEvent, UserLinker } from '../../mapping/user-linker.service';
 import type { InboundEventEntity } from '../../persistence/entities';
-import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { ConflictReporter } from '../../mapping/conflict-reporter';
 import { EventStore } from '../../persistence/stores/event.store';
 import { LinkStore } from '../../persistence/stores/link.store';
 import type { HandleResult } from '../pepper-event-handler';
@@ -30,7 +29,6 @@ interface OpeningPayload {
  */
 @Injectable()
 export class OpeningBalance implements OnModuleInit {
-  private readonly logger = new Logger('OpeningBalance');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -42,7 +40,7 @@ export class OpeningBalance implements OnModuleInit {
     private readonly crm: CrmComClient,
     private readonly awardWriter: PepperAwardWriter,
     private readonly journals: CrmJournalWriter,
-    private readonly conflicts: ConflictStore,
+    private readonly conflictReporter: ConflictReporter,
     private readonly clock: Clock,
   ) {}
 
@@ -102,13 +100,12 @@ export class OpeningBalance implements OnModuleInit {
         sourceMoneyMinor: null,
       });
       if (pepperPoints !== 0) {
-        const { conflict } = await this.conflicts.openOrRefresh({
+        await this.conflictReporter.report({
           kind: 'OPENING_BALANCE_REPLACED',
           pepperUserId,
           candidateContactIds: [payload.contactId],
           details: { reason: 'the Pepper balance was replaced by the CRM.COM wallet at linking', pepperPoints, walletPoints, walletMinor: wallet.balanceMinor },
         });
-        logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'OPENING_BALANCE_REPLACED', pepperUserId, pepperPoints, walletPoints }, 'warn');
       }
       return { state: 'DONE', note: `Pepper award brought from ${pepperPoints} to ${walletPoints} points` };
     });

@@ -1,7 +1,6 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { UserLocks } from '../../common/keyed-mutex';
-import { logEvent } from '../../common/structured-log';
 import { CrmComClient } from '../../crmcom/crmcom.client';
 import { findEcho } from '../../loyalty/logic/echo-matcher';
 import { mapOrderToPurchase } from '../../loyalty/logic/order-mapper';
@@ -9,7 +8,7 @@ import { WriteProtocol } from '../../mapping/write-protocol';
 import type { PepperAction } from '../../pepper/pepper.types';
 import type { InboundEventEntity, UserLinkEntity } from '../../persistence/entities';
 import { AwardMirrorStore } from '../../persistence/stores/award-mirror.store';
-import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { ConflictReporter } from '../../mapping/conflict-reporter';
 import { WriteLog } from '../../persistence/stores/write-log.store';
 import type { HandleResult } from '../pepper-event-handler';
 import { AwardMovement, MOVEMENT_TYPES, readAwardMovement } from './action-movement';
@@ -42,7 +41,6 @@ function actionOf(event: InboundEventEntity): PepperAction {
  */
 @Injectable()
 export class PepperLoyaltyHandler {
-  private readonly logger = new Logger('PepperLoyalty');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -53,7 +51,7 @@ export class PepperLoyaltyHandler {
     private readonly writeLog: WriteLog,
     private readonly journals: CrmJournalWriter,
     private readonly awards: AwardMirrorStore,
-    private readonly conflicts: ConflictStore,
+    private readonly conflictReporter: ConflictReporter,
     private readonly crm: CrmComClient,
   ) {}
 
@@ -109,7 +107,7 @@ export class PepperLoyaltyHandler {
     }
     const reference = `pepper:${this.config.pepper.applicationId}:order:${orderId}`;
     const purchase = (await this.writeLog.attemptsFor(reference)).find((a) => a.state === 'DONE');
-    const { conflict } = await this.conflicts.openOrRefresh({
+    const conflict = await this.conflictReporter.report({
       kind: 'ORDER_REFUNDED',
       pepperUserId: action.userId as string,
       candidateContactIds: [],
@@ -121,7 +119,6 @@ export class PepperLoyaltyHandler {
         purchaseId: purchase?.upstreamId ?? null,
       },
     });
-    logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'ORDER_REFUNDED', pepperUserId: action.userId, orderId, purchaseId: purchase?.upstreamId ?? null }, 'warn');
     return { state: 'DONE', note: `ORDER_REFUNDED conflict ${conflict.id}` };
   }
 
@@ -184,27 +181,25 @@ export class PepperLoyaltyHandler {
       notes: `Pepper ${action.type} ${action.id}`,
     });
     if (result.shortfallMinor > 0) {
-      const { conflict } = await this.conflicts.openOrRefresh({
+      await this.conflictReporter.report({
         kind: 'OVERDRAWN',
         pepperUserId: link.pepperUserId,
         candidateContactIds: [link.crmContactId as string],
         eventKey: action.id,
         details: { reason: 'a Pepper redemption exceeded the CRM.COM wallet (spent in both places at once)', actionId: action.id, requestedMinor: -amountMinor, debitedMinor: -result.appliedMinor, shortfallMinor: result.shortfallMinor },
       });
-      logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'OVERDRAWN', pepperUserId: link.pepperUserId, shortfallMinor: result.shortfallMinor }, 'warn');
     }
     return { state: 'DONE', note: `journal ${result.journalId ?? '(none)'} ${amountMinor > 0 ? 'CREDIT' : 'DEBIT'} ${Math.abs(result.appliedMinor)}` };
   }
 
   private async unexpectedEarning(action: PepperAction, movement: AwardMovement): Promise<HandleResult> {
-    const { conflict } = await this.conflicts.openOrRefresh({
+    const conflict = await this.conflictReporter.report({
       kind: 'UNEXPECTED_PEPPER_EARNING',
       pepperUserId: action.userId as string,
       candidateContactIds: [],
       eventKey: action.id,
       details: { reason: 'points were earned in Pepper on the wallet perk (PEPPER_WALLET_EARNING=conflict)', actionId: action.id, points: movement.points },
     });
-    logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'UNEXPECTED_PEPPER_EARNING', pepperUserId: action.userId, points: movement.points }, 'warn');
     return { state: 'DONE', note: `UNEXPECTED_PEPPER_EARNING conflict ${conflict.id}` };
   }
 

@@ -9,6 +9,7 @@ import { PepperClient } from '../../pepper/pepper.client';
 import type { UserLinkEntity } from '../../persistence/entities';
 import { AwardMirrorStore } from '../../persistence/stores/award-mirror.store';
 import { ConflictStore } from '../../persistence/stores/conflict.store';
+import { ConflictReporter } from '../../mapping/conflict-reporter';
 import { EventStore } from '../../persistence/stores/event.store';
 import { LinkStore } from '../../persistence/stores/link.store';
 import { WriteLog } from '../../persistence/stores/write-log.store';
@@ -50,6 +51,7 @@ export class Reconciliation {
     private readonly awardWriter: PepperAwardWriter,
     private readonly awards: AwardMirrorStore,
     private readonly conflicts: ConflictStore,
+    private readonly conflictReporter: ConflictReporter,
     private readonly clock: Clock,
   ) {}
 
@@ -93,13 +95,12 @@ export class Reconciliation {
   }
 
   private async report(drift: Drift, runId: string): Promise<void> {
-    const { conflict } = await this.conflicts.openOrRefresh({
+    await this.conflictReporter.report({
       kind: 'BALANCE_DRIFT',
       pepperUserId: drift.link.pepperUserId,
       candidateContactIds: [drift.link.crmContactId as string],
       details: { reason: 'the Pepper award differs from the CRM.COM wallet', pepperPoints: drift.pepperPoints, walletPoints: drift.walletPoints, walletMinor: drift.walletMinor, runId },
     });
-    logEvent(this.logger, 'conflict', { conflictId: conflict.id, kind: 'BALANCE_DRIFT', pepperUserId: drift.link.pepperUserId, pepperPoints: drift.pepperPoints, walletPoints: drift.walletPoints }, 'warn');
   }
 
   /** Sets the award to the wallet, re-checking under the lock that the drift is still there. */
