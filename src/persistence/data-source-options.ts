@@ -4,8 +4,9 @@ import type { DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { Loyalty1764100000000 } from './migrations/1764100000000-loyalty';
+import { DerivedMovementTotals1764200000000 } from './migrations/1764200000000-derived-movement-totals';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Loyalty1764100000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Loyalty1764100000000, DerivedMovementTotals1764200000000];
 
 /** The database holds customers' contact links: create it readable by its owner only. */
 export function prepareDatabaseFile(path: string): void {

@@ -31,19 +31,6 @@ export class UserLinkEntity {
   @Column({ type: 'varchar', nullable: true })
   profileFingerprint: string | null;
 
-  // Cumulative movements per direction (integer minor units / points), for rounding without drift.
-  @Column({ type: 'integer', default: 0 })
-  toCrmMoneyMinor: number;
-
-  @Column({ type: 'integer', default: 0 })
-  toCrmPoints: number;
-
-  @Column({ type: 'integer', default: 0 })
-  toPepperMoneyMinor: number;
-
-  @Column({ type: 'integer', default: 0 })
-  toPepperPoints: number;
-
   @CreateDateColumn({ type: 'datetime' })
   createdAt: Date;
 

@@ -1,0 +1,19 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+const COLUMNS = ['toCrmMoneyMinor', 'toCrmPoints', 'toPepperMoneyMinor', 'toPepperPoints'];
+
+/**
+ * The running totals of each user's movements are derived from outbound_write (one row per attempt, the
+ * failed ones left out), which a crash can never leave out of step; the copies on user_link go.
+ */
+export class DerivedMovementTotals1764200000000 implements MigrationInterface {
+  name = 'DerivedMovementTotals1764200000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    for (const column of COLUMNS) await q.query(`ALTER TABLE "user_link" DROP COLUMN "${column}"`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    for (const column of COLUMNS) await q.query(`ALTER TABLE "user_link" ADD COLUMN "${column}" integer NOT NULL DEFAULT 0`);
+  }
+}
