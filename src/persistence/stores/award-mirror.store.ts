@@ -21,9 +21,11 @@ export class AwardMirrorStore {
    * it back). Returns the balance stored before, or null when the award was unknown.
    */
   async observe(o: AwardObservation): Promise<{ previous: number | null; applied: boolean }> {
+    // One ISO form (with milliseconds, UTC) so that string order is time order.
+    const asOf = new Date(o.asOf).toISOString();
     const existing = await this.repo.findOneBy({ awardId: o.awardId });
-    if (existing && existing.asOf > o.asOf) return { previous: existing.pointsAvailable, applied: false };
-    await this.repo.upsert({ ...o }, ['awardId']);
+    if (existing && existing.asOf > asOf) return { previous: existing.pointsAvailable, applied: false };
+    await this.repo.upsert({ ...o, asOf }, ['awardId']);
     return { previous: existing?.pointsAvailable ?? null, applied: true };
   }
 
