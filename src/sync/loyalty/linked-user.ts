@@ -14,10 +14,15 @@ export class LinkedUser {
     private readonly linker: UserLinker,
   ) {}
 
-  /** A LINKED link with a contact, or null when the user is in conflict or gone (the event then waits). */
-  async resolve(pepperUserId: string): Promise<UserLinkEntity | null> {
+  /**
+   * A LINKED link with a contact, or null when the user is in conflict or unknown to Pepper (the event then
+   * waits). An order a user completed before deleting their account still belongs to their contact:
+   * `allowDeleted` accepts a DELETED link that keeps one.
+   */
+  async resolve(pepperUserId: string, options: { allowDeleted?: boolean } = {}): Promise<UserLinkEntity | null> {
     const link = await this.links.findByUser(pepperUserId);
     if (link?.status === 'LINKED' && link.crmContactId) return link;
+    if (options.allowDeleted && link?.status === 'DELETED' && link.crmContactId) return link;
     if (link) return null;
     try {
       const outcome = await this.linker.syncUser(await this.pepper.getUser(pepperUserId));

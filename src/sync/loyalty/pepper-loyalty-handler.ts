@@ -75,7 +75,7 @@ export class PepperLoyaltyHandler {
   }
 
   private async order(action: PepperAction): Promise<HandleResult> {
-    const link = await this.linkedUser.resolve(action.userId as string);
+    const link = await this.linkedUser.resolve(action.userId as string, { allowDeleted: true });
     if (!link) return { state: 'WAITING_LINK', note: 'the user is not linked to a contact yet' };
     const mapped = mapOrderToPurchase(action, {
       applicationId: this.config.pepper.applicationId,
