@@ -24,12 +24,22 @@ export class LinkedUser {
     if (link?.status === 'LINKED' && link.crmContactId) return link;
     if (options.allowDeleted && link?.status === 'DELETED' && link.crmContactId) return link;
     if (link) return null;
+    let user;
     try {
-      const outcome = await this.linker.syncUser(await this.pepper.getUser(pepperUserId));
-      return outcome.link?.status === 'LINKED' ? outcome.link : null;
+      user = await this.pepper.getUser(pepperUserId);
     } catch (error) {
-      if (error instanceof UpstreamError && error.upstream === 'pepper' && error.code === 'NOT_FOUND') return null;
+      if (error instanceof UpstreamError && error.upstream === 'pepper' && error.code === 'NOT_FOUND') throw new UserGoneError(pepperUserId);
       throw error;
     }
+    if (user.deleted) throw new UserGoneError(pepperUserId);
+    const outcome = await this.linker.syncUser(user);
+    return outcome.link?.status === 'LINKED' ? outcome.link : null;
+  }
+}
+
+/** The user was deleted in Pepper before the connector ever linked them: there is no contact to attach to. */
+export class UserGoneError extends Error {
+  constructor(readonly pepperUserId: string) {
+    super(`Pepper user ${pepperUserId} was deleted before being linked to a contact`);
   }
 }

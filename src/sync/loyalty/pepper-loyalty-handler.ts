@@ -14,7 +14,7 @@ import type { HandleResult } from '../pepper-event-handler';
 import { AwardMovement, MOVEMENT_TYPES, readAwardMovement } from './action-movement';
 import { CrmJournalWriter } from './crm-journal-writer';
 import { moneyForPoints } from './cumulative-conversion';
-import { LinkedUser } from './linked-user';
+import { LinkedUser, UserGoneError } from './linked-user';
 import { LoyaltyStatus } from './loyalty-status';
 
 export const LOYALTY_ACTION_TYPES = ['ORDER_COMPLETED', 'ORDER_PAYMENT_REFUNDED', ...MOVEMENT_TYPES] as const;
@@ -60,6 +60,15 @@ export class PepperLoyaltyHandler {
   }
 
   async handle(event: InboundEventEntity): Promise<HandleResult> {
+    try {
+      return await this.dispatch(event);
+    } catch (error) {
+      if (error instanceof UserGoneError) return { state: 'PARK', reason: error.message };
+      throw error;
+    }
+  }
+
+  private async dispatch(event: InboundEventEntity): Promise<HandleResult> {
     const state = this.loyalty.current();
     if (state.state !== 'ACTIVE') return { state: 'PARK', reason: `loyalty sync is DISABLED: ${state.reason}` };
     if (!event.pepperUserId) return { state: 'PARK', reason: 'the action names no user (context.user._id is missing)' };
