@@ -31,6 +31,10 @@ export class UserLinkEntity {
   @Column({ type: 'varchar', nullable: true })
   profileFingerprint: string | null;
 
+  /** when the user was (last) linked to their contact */
+  @Column({ type: 'datetime', nullable: true })
+  linkedAt: Date | null;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt: Date;
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, IsNull, MoreThan, Not, Repository } from 'typeorm';
+import { Clock } from '../../common/clock';
 import { MatchedBy, UserLinkEntity } from '../entities';
 import { ListPage, pageById } from './page';
 import { NO_TRANSACTION } from './no-transaction';
@@ -14,7 +15,10 @@ export interface LinkTarget {
 
 @Injectable()
 export class LinkStore {
-  constructor(@InjectRepository(UserLinkEntity) private readonly repo: Repository<UserLinkEntity>) {}
+  constructor(
+    @InjectRepository(UserLinkEntity) private readonly repo: Repository<UserLinkEntity>,
+    private readonly clock: Clock,
+  ) {}
 
   findByUser(pepperUserId: string): Promise<UserLinkEntity | null> {
     return this.repo.findOneBy({ pepperUserId });
@@ -34,7 +38,7 @@ export class LinkStore {
   }
 
   link(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null): Promise<UserLinkEntity> {
-    return this.upsert(pepperUserId, { ...target, status: 'LINKED', profileFingerprint });
+    return this.upsert(pepperUserId, { ...target, status: 'LINKED', profileFingerprint, linkedAt: this.clock.now() });
   }
 
   markConflict(pepperUserId: string): Promise<UserLinkEntity> {

@@ -54,6 +54,8 @@ export class CrmJournalHandler implements EventHandler {
     if (classification.kind === 'PARK') return { state: 'PARK', reason: classification.reason };
     const link = await this.links.findLinkedByContact(journal.contactId);
     if (!link) return { state: 'SKIPPED', note: 'the contact is not linked to a Pepper user' };
+    // What the wallet held when the user was linked reaches Pepper through the opening balance, not as movements.
+    if (link.linkedAt && journal.postedOn * 1000 < Math.floor(link.linkedAt.getTime() / 1000) * 1000) return { state: 'SKIPPED', note: 'posted before the user was linked: part of the opening balance' };
 
     const moneyMinor = classification.kind === 'CREDIT' ? classification.amountMinor : -classification.amountMinor;
     const key = `crmcom:journal:${journal.id}`;
