@@ -23,6 +23,9 @@ class FakeWriteLog {
   async failed(a: OutboundWriteEntity, error: string) {
     this.set(a, { state: 'FAILED', error });
   }
+  async attemptsFor(key: string) {
+    return this.rows.filter((r) => r.idempotencyKey === key);
+  }
   async unsettled(key: string) {
     return this.rows.filter((r) => r.idempotencyKey === key && (r.state === 'PENDING' || r.state === 'UNKNOWN'));
   }
@@ -91,6 +94,17 @@ describe('WriteProtocol', () => {
     await expect(protocol.write({ ...base, send, readBack: async () => 'contact-1' })).resolves.toBe('contact-1');
     expect(send).not.toHaveBeenCalled();
     expect(log.rows).toEqual([expect.objectContaining({ state: 'DONE', upstreamId: 'contact-1' })]);
+  });
+
+  it('never sends again once an attempt is DONE (a crash before its event was marked done)', async () => {
+    const first = await log.begin(base);
+    await log.done(first, 'contact-1');
+    const send = jest.fn(async () => 'duplicate');
+    const readBack = jest.fn(async () => null);
+    await expect(protocol.write({ ...base, send, readBack })).resolves.toBe('contact-1');
+    expect(send).not.toHaveBeenCalled();
+    expect(readBack).not.toHaveBeenCalled();
+    expect(log.rows).toHaveLength(1);
   });
 
   it('treats an "already exists" refusal as a question for the read-back', async () => {

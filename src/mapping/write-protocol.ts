@@ -25,6 +25,9 @@ export class WriteProtocol {
 
   async write(write: LoggedWrite): Promise<string> {
     const { send, readBack, meansAlreadyExists, ...attemptFields } = write;
+    // Done before (the process may have stopped before its event was marked done): never again.
+    const done = (await this.writeLog.attemptsFor(write.idempotencyKey)).find((a) => a.state === 'DONE' && a.upstreamId);
+    if (done) return done.upstreamId as string;
     for (const prior of await this.writeLog.unsettled(write.idempotencyKey)) {
       const found = await readBack();
       if (found) {

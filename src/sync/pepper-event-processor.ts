@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { Clock } from '../common/clock';
 import { EventStore } from '../persistence/stores/event.store';
 import { EventQueue } from './event-queue';
@@ -6,7 +7,8 @@ import { PepperEventHandler } from './pepper-event-handler';
 
 @Injectable()
 export class PepperEventProcessor extends EventQueue {
-  constructor(events: EventStore, handler: PepperEventHandler, clock: Clock) {
-    super('pepper', events, handler, clock);
+  constructor(events: EventStore, handler: PepperEventHandler, clock: Clock, @Inject(APP_CONFIG) config: AppConfig) {
+    // What a Pepper event waits for (an opening balance, the perk catalogue) is settled by the next polls.
+    super('pepper', events, handler, clock, Math.min(30_000, Math.max(1_000, config.pepper.pollIntervalSeconds * 1000)));
   }
 }

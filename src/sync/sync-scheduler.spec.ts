@@ -5,6 +5,7 @@ import { testConfig } from '../upstream/testing/test-config';
 import { JobRunner, RunContext } from './job-runner';
 import type { SyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
+import type { LoyaltyStatus } from './loyalty/loyalty-status';
 import type { UsersSeedJob } from './users-seed.job';
 
 // The runner logs run summaries; the assertions read the recorded runs instead.
@@ -18,8 +19,11 @@ function fakeRunStore(): RunStore {
     start: async () => ({ runId: `run-${++n}` }),
     finish: async () => undefined,
     abandonRunning: async () => 0,
+    get: async () => ({ state: 'DONE' }),
   } as unknown as RunStore;
 }
+
+const fakeLoyalty = () => ({ restore: async () => undefined }) as unknown as LoyaltyStatus;
 
 describe('SyncScheduler', () => {
   afterEach(() => jest.useRealTimers());
@@ -28,10 +32,10 @@ describe('SyncScheduler', () => {
     jest.useFakeTimers();
     const ticks: string[] = [];
     const seeds: string[] = [];
-    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ done: Promise.resolve() }) } as unknown as SyncJobs;
+    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ runId: 'perks', done: Promise.resolve() }) } as unknown as SyncJobs;
     const seed = { isComplete: async () => false } as unknown as UsersSeedJob;
     const registry = new SchedulerRegistry();
-    const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 60 } }), registry, jobs, seed, fakeRunStore());
+    const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 60 } }), registry, jobs, seed, fakeRunStore(), fakeLoyalty());
     await scheduler.onApplicationBootstrap();
     for (let i = 0; i < 5; i++) await Promise.resolve(); // the startup chain: perks first, then the seed
     expect(seeds).toEqual(['STARTUP']);
@@ -51,9 +55,9 @@ describe('SyncScheduler', () => {
     jest.useFakeTimers();
     const ticks: string[] = [];
     const seeds: string[] = [];
-    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ done: Promise.resolve() }) } as unknown as SyncJobs;
+    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ runId: 'perks', done: Promise.resolve() }) } as unknown as SyncJobs;
     const seed = { isComplete: async () => true } as unknown as UsersSeedJob;
-    const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: false }), new SchedulerRegistry(), jobs, seed, fakeRunStore());
+    const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: false }), new SchedulerRegistry(), jobs, seed, fakeRunStore(), fakeLoyalty());
     await scheduler.onApplicationBootstrap();
     jest.advanceTimersByTime(24 * 60 * 60_000);
     expect(ticks).toEqual([]);

@@ -6,8 +6,12 @@ import { RunStore } from '../persistence/stores/run.store';
 import { JobAlreadyRunningError } from './job-runner';
 import { ScheduledJob, SyncJobs } from './sync-jobs';
 import { UsersSeedJob } from './users-seed.job';
+import { LoyaltyStatus } from './loyalty/loyalty-status';
 
 const HOUR_MS = 60 * 60 * 1000;
+const PERKS_RETRY = 'perks-sync-retry';
+const PERKS_RETRY_FIRST_MS = 30_000;
+const PERKS_RETRY_MAX_MS = HOUR_MS;
 
 /**
  * Starts the jobs. At boot: the perk catalogue (it decides whether loyalty runs, and must be known before users
@@ -18,6 +22,9 @@ const HOUR_MS = 60 * 60 * 1000;
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SyncScheduler');
+  private stopped = false;
+  /** Settles when the start-up sequence (perk catalogue, then the first seed if needed) has started its jobs. */
+  ready: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -25,6 +32,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly jobs: SyncJobs,
     private readonly seed: UsersSeedJob,
     private readonly runs: RunStore,
+    private readonly loyalty: LoyaltyStatus,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -32,7 +40,7 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     if (abandoned > 0) this.logger.warn(`${abandoned} run(s) left RUNNING by a previous process marked STOPPED`);
     const seedNeeded = !(await this.seed.isComplete());
     // Not awaited: /health answers as soon as the service is up, before these finish.
-    void this.startup(seedNeeded);
+    this.ready = this.startup(seedNeeded);
     if (!this.config.schedulerEnabled) return;
     this.every('actions-poll', this.config.pepper.pollIntervalSeconds * 1000);
     this.every('journals-poll', this.config.crmcom.pollIntervalSeconds * 1000);
@@ -44,13 +52,33 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async startup(seedNeeded: boolean): Promise<void> {
+    await this.loyalty.restore();
+    // Retried at the poll cadence at first: loyalty events wait meanwhile.
+    await this.syncPerksUntilDone(Math.min(PERKS_RETRY_FIRST_MS, this.config.pepper.pollIntervalSeconds * 1000));
+    if (!seedNeeded) return;
+    await this.jobs.startUsersSeed('STARTUP').then(
+      () => undefined,
+      (e: unknown) => this.logger.error(`seed did not start: ${(e as Error).message}`),
+    );
+  }
+
+  /** The catalogue decides whether loyalty runs: a failed read is tried again (with backoff) until it works. */
+  private async syncPerksUntilDone(retryInMs: number): Promise<void> {
+    let ok = false;
     try {
-      await (await this.jobs.startPerksSync('STARTUP')).done;
+      const run = await this.jobs.startPerksSync('STARTUP');
+      await run.done;
+      ok = (await this.runs.get(run.runId))?.state === 'DONE';
     } catch (error) {
       this.logger.error(`perks sync did not start: ${(error as Error).message}`);
     }
-    if (!seedNeeded) return;
-    await this.jobs.startUsersSeed('STARTUP').catch((e: unknown) => this.logger.error(`seed did not start: ${(e as Error).message}`));
+    if (ok || this.stopped) return;
+    this.logger.warn(`the Pepper perk catalogue could not be read; trying again in ${Math.round(retryInMs / 1000)} s`);
+    if (this.registry.doesExist('timeout', PERKS_RETRY)) this.registry.deleteTimeout(PERKS_RETRY);
+    this.registry.addTimeout(
+      PERKS_RETRY,
+      setTimeout(() => void this.syncPerksUntilDone(Math.min(retryInMs * 2, PERKS_RETRY_MAX_MS)), retryInMs),
+    );
   }
 
   private every(job: ScheduledJob, ms: number): void {
@@ -64,7 +92,9 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     for (const name of this.registry.getIntervals()) this.registry.deleteInterval(name);
+    for (const name of this.registry.getTimeouts()) this.registry.deleteTimeout(name);
     for (const [name, job] of this.registry.getCronJobs()) {
       void job.stop();
       this.registry.deleteCronJob(name);

@@ -7,6 +7,7 @@ import { createApp } from '../../src/bootstrap';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { JobRunner } from '../../src/sync/job-runner';
+import { SyncScheduler } from '../../src/sync/sync-scheduler';
 import { CrmComSimulator } from '../../src/simulators/crmcom';
 import { PepperSimulator } from '../../src/simulators/pepper/pepper-simulator';
 import type { RunningServer } from '../../src/simulators/shared/listen';
@@ -75,7 +76,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       get: (path) => request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${ADMIN_TOKEN}`),
       post: (path, body = {}) => request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${ADMIN_TOKEN}`).send(body),
     },
-    idle: () => app.get(JobRunner).idle(),
+    idle: async () => {
+      await app.get(SyncScheduler).ready;
+      await app.get(JobRunner).idle();
+    },
     async restart() {
       await app.close();
       app = await boot(config);

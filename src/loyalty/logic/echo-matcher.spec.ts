@@ -125,3 +125,15 @@ describe('findEcho', () => {
     expect(findEcho(earned(), [])).toBeNull();
   });
 });
+
+describe('findEcho: an attempt whose answer proves the balance goes first', () => {
+  it('gives the echo of a confirmed grant to that grant, not to an older grant whose answer was lost (503)', () => {
+    const base = { kind: 'GRANT' as const, pepperUserId: 'u1', perkId: 'p', awardId: null, points: 125, matchedActionId: null };
+    const lost = { ...base, attemptId: 1, state: 'UNKNOWN' as const, sentAt: new Date('2026-01-01T10:00:00Z'), balanceAfter: null };
+    const confirmed = { ...base, attemptId: 2, state: 'DONE' as const, sentAt: new Date('2026-01-01T10:00:05Z'), balanceAfter: 250 };
+    const echo = { actionId: 'a', type: 'REWARD_EARNED' as const, pepperUserId: 'u1', perkId: 'p', awardId: 'aw', points: 125, pointsAvailable: 250, timestamp: new Date('2026-01-01T10:00:05Z') };
+    expect(findEcho(echo, [lost, confirmed])?.attemptId).toBe(2);
+    // Without a confirmed one, the attempt in doubt may take it.
+    expect(findEcho(echo, [lost])?.attemptId).toBe(1);
+  });
+});

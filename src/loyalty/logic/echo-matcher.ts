@@ -62,12 +62,24 @@ export function findEcho(
   const kind = KIND_FOR_TYPE[action.type];
   if (kind === undefined || !Number.isFinite(latestSentAt)) return null;
 
+  // An attempt whose answer gave exactly the balance this action reports is certainly its source; only without
+  // one may an attempt whose answer is unknown (timeout, 5xx — perhaps never applied) claim the echo.
   let best: EchoCandidate | null = null;
   for (const candidate of candidates) {
     if (!matches(action, kind, latestSentAt, candidate)) continue;
-    if (best === null || isOlder(candidate, best)) best = candidate;
+    if (best === null || ranksBefore(candidate, best, action)) best = candidate;
   }
   return best;
+}
+
+function provesBalance(candidate: EchoCandidate, action: MovementAction): boolean {
+  return candidate.balanceAfter !== null && action.pointsAvailable !== null && candidate.balanceAfter === action.pointsAvailable;
+}
+
+function ranksBefore(a: EchoCandidate, b: EchoCandidate, action: MovementAction): boolean {
+  const aProves = provesBalance(a, action);
+  if (aProves !== provesBalance(b, action)) return aProves;
+  return isOlder(a, b);
 }
 
 function matches(action: MovementAction, kind: EchoCandidate['kind'], latestSentAt: number, candidate: EchoCandidate): boolean {

@@ -66,9 +66,16 @@ export class EventStore {
         { source, state: 'PENDING', nextAttemptAt: IsNull() },
         { source, state: 'PENDING', nextAttemptAt: LessThanOrEqual(now) },
       ],
-      order: { occurredAt: 'ASC', id: 'ASC' },
+      // Ties (same millisecond) keep the feed's own order: Pepper lists newest first (so recorded ids run
+      // backwards in time), CRM.COM oldest first.
+      order: { occurredAt: 'ASC', id: source === 'pepper' ? 'DESC' : 'ASC' },
       take: limit,
     });
+  }
+
+  /** Whether the user's opening balance is still to be applied (their Pepper movements wait for it). */
+  async hasPendingOfType(pepperUserId: string, type: string): Promise<boolean> {
+    return (await this.repo.countBy({ pepperUserId, type, state: 'PENDING' })) > 0;
   }
 
   /** Whether anything for this user is still to be processed (reconciliation leaves such users alone). */

@@ -10,6 +10,7 @@ import { ConflictStore } from '../../persistence/stores/conflict.store';
 import { RunStore } from '../../persistence/stores/run.store';
 import { JobRunner } from '../../sync/job-runner';
 import { SyncJobs } from '../../sync/sync-jobs';
+import { SyncScheduler } from '../../sync/sync-scheduler';
 import { CrmComSimulator } from '../crmcom';
 import { PepperSimulator } from '../pepper/pepper-simulator';
 import { DEFAULT_MIX, seedDemoData } from './demo-data';
@@ -171,6 +172,7 @@ async function showProgress(app: INestApplication, totalUsers: number): Promise<
   const status = app.get(GetStatusUseCase);
   const startedAt = Date.now();
   let finished = false;
+  await app.get(SyncScheduler).ready;
   const done = runner.idle().then(() => (finished = true));
   while (!finished) {
     await Promise.race([done, new Promise((r) => setTimeout(r, 750))]);

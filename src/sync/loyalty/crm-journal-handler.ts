@@ -11,11 +11,10 @@ import type { EventHandler } from '../event-queue';
 import type { HandleResult } from '../pepper-event-handler';
 import { pointsForMoney } from './cumulative-conversion';
 import { LoyaltyStatus } from './loyalty-status';
-import { OpeningBalance } from './opening-balance';
+import { OPENING_BALANCE_EVENT, OpeningBalance } from './opening-balance';
 import { PepperAwardWriter } from './pepper-award-writer';
 
 export const WALLET_JOURNAL_TYPES = ['WALLET_CREDIT', 'WALLET_DEBIT'] as const;
-export const OPENING_BALANCE_EVENT = 'OPENING_BALANCE';
 
 /**
  * CRM.COM → Pepper (design §5): every wallet credit and debit that is not the connector's own mirror moves the
@@ -37,11 +36,11 @@ export class CrmJournalHandler implements EventHandler {
   ) {}
 
   async handle(event: InboundEventEntity): Promise<HandleResult> {
-    const state = this.loyalty.current();
-    if (state.state !== 'ACTIVE') return { state: 'PARK', reason: `loyalty sync is DISABLED: ${state.reason}` };
-    if (event.type === OPENING_BALANCE_EVENT) return this.opening.handle(event, state.walletPerkId as string);
+    const gate = this.loyalty.gate();
+    if ('parkReason' in gate) return { state: 'PARK', reason: gate.parkReason };
+    if (event.type === OPENING_BALANCE_EVENT) return this.opening.handle(event, gate.walletPerkId);
     if (!(WALLET_JOURNAL_TYPES as readonly string[]).includes(event.type)) return { state: 'SKIPPED', note: `no flow for ${event.type}` };
-    return this.journal(event.payload as CrmJournal, state.walletPerkId as string);
+    return this.journal(event.payload as CrmJournal, gate.walletPerkId);
   }
 
   private async journal(journal: CrmJournal, walletPerkId: string): Promise<HandleResult> {

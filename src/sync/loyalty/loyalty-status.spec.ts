@@ -22,7 +22,7 @@ const wallet = { perkId: 'wallet', template: 'PSEUDO_CURRENCY', enabled: true };
 describe('LoyaltyStatus', () => {
   it('activates with the one enabled PSEUDO_CURRENCY perk', async () => {
     const { status } = await statusWith({}, [wallet, { perkId: 'stamps', template: 'STAMP_CARD', enabled: true }, { perkId: 'old', template: 'PSEUDO_CURRENCY', enabled: false }]);
-    expect(await status.evaluate()).toEqual({ state: 'ACTIVE', reason: null, walletPerkId: 'wallet' });
+    expect(await status.evaluate()).toEqual({ state: 'ACTIVE', reason: null, walletPerkId: 'wallet', decided: true });
     expect(status.walletPerkId()).toBe('wallet');
   });
 

@@ -4,11 +4,14 @@ import { logEvent } from '../../common/structured-log';
 import type { PerkEntity } from '../../persistence/entities';
 import { PerkStore } from '../../persistence/stores/perk.store';
 import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
+import { DeferredError } from './deferred-error';
 
 export interface LoyaltyState {
   state: 'ACTIVE' | 'DISABLED';
   reason: string | null;
   walletPerkId: string | null;
+  /** false until the perk catalogue has been read once: loyalty events then wait instead of being parked */
+  decided: boolean;
 }
 
 const PSEUDO_CURRENCY = 'PSEUDO_CURRENCY';
@@ -21,7 +24,7 @@ const PSEUDO_CURRENCY = 'PSEUDO_CURRENCY';
 @Injectable()
 export class LoyaltyStatus {
   private readonly logger = new Logger('LoyaltyStatus');
-  private state: LoyaltyState = { state: 'DISABLED', reason: 'the Pepper perk catalogue has not been read yet', walletPerkId: null };
+  private state: LoyaltyState = { state: 'DISABLED', reason: 'the Pepper perk catalogue has not been read yet', walletPerkId: null, decided: false };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -33,9 +36,25 @@ export class LoyaltyStatus {
     return { ...this.state };
   }
 
+  /** For the loyalty flows: the wallet perk, or why they cannot run (and whether that may pass by itself). */
+  gate(): { walletPerkId: string } | { parkReason: string } {
+    if (!this.state.decided) throw new DeferredError('the Pepper perk catalogue has not been read yet (Pepper unavailable?)');
+    if (this.state.state !== 'ACTIVE' || !this.state.walletPerkId) return { parkReason: `loyalty sync is DISABLED: ${this.state.reason}` };
+    return { walletPerkId: this.state.walletPerkId };
+  }
+
   /** The wallet perk when loyalty is ACTIVE, else null. */
   walletPerkId(): string | null {
     return this.state.state === 'ACTIVE' ? this.state.walletPerkId : null;
+  }
+
+  /**
+   * At boot: decide from the catalogue stored by an earlier run, so a Pepper outage at start-up does not switch
+   * loyalty off. With nothing stored yet the state stays "not read yet".
+   */
+  async restore(): Promise<LoyaltyState> {
+    if ((await this.perks.all()).length === 0) return this.current();
+    return this.evaluate();
   }
 
   /** Re-decides the state from the stored perk catalogue (after every perk sync). */
@@ -43,12 +62,12 @@ export class LoyaltyStatus {
     const choice = this.chooseWalletPerk(await this.perks.all());
     let next: LoyaltyState;
     if ('reason' in choice) {
-      next = { state: 'DISABLED', reason: choice.reason, walletPerkId: null };
+      next = { state: 'DISABLED', reason: choice.reason, walletPerkId: null, decided: true };
     } else {
       const pinProblem = await this.checkPins(choice.perk.perkId);
       next = pinProblem
-        ? { state: 'DISABLED', reason: pinProblem, walletPerkId: null }
-        : { state: 'ACTIVE', reason: null, walletPerkId: choice.perk.perkId };
+        ? { state: 'DISABLED', reason: pinProblem, walletPerkId: null, decided: true }
+        : { state: 'ACTIVE', reason: null, walletPerkId: choice.perk.perkId, decided: true };
     }
     await this.perks.markWalletPerk(next.walletPerkId);
     if (next.state !== this.state.state || next.reason !== this.state.reason) {

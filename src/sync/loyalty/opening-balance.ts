@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
 import { UserLocks } from '../../common/keyed-mutex';
@@ -14,10 +14,15 @@ import { CrmJournalWriter } from './crm-journal-writer';
 import { LoyaltyStatus } from './loyalty-status';
 import { PepperAwardWriter } from './pepper-award-writer';
 
+export const OPENING_BALANCE_EVENT = 'OPENING_BALANCE';
+
 interface OpeningPayload {
   contactId: string;
   walletId: string | null;
   created: boolean;
+  /** both balances as they were at the moment of linking (null when they could not be read then) */
+  pepperPointsAtLink: number | null;
+  walletMinorAtLink: number | null;
 }
 
 /**
@@ -29,6 +34,7 @@ interface OpeningPayload {
  */
 @Injectable()
 export class OpeningBalance implements OnModuleInit {
+  private readonly logger = new Logger('OpeningBalance');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -48,13 +54,27 @@ export class OpeningBalance implements OnModuleInit {
     this.linker.onLinked((linked) => this.enqueue(linked));
   }
 
+  /**
+   * Both balances are read now, at the moment of linking (we hold the user's lock): movements after it reach the
+   * other side as movements, and the opening step only applies what stood before. Applied later as a delta, it
+   * commutes with them.
+   */
   private async enqueue(linked: LinkedEvent): Promise<void> {
-    if (this.loyalty.current().state !== 'ACTIVE') return;
-    const payload: OpeningPayload = { contactId: linked.crmContactId, walletId: linked.crmWalletId, created: linked.created };
+    const walletPerkId = this.loyalty.walletPerkId();
+    if (!walletPerkId) return;
+    let pepperPointsAtLink: number | null = null;
+    let walletMinorAtLink: number | null = null;
+    try {
+      pepperPointsAtLink = (await this.awardWriter.currentAward(linked.pepperUserId, walletPerkId))?.pointsAvailable ?? 0;
+      if (!linked.created && linked.crmWalletId) walletMinorAtLink = (await this.crm.getWallet(linked.crmWalletId)).balanceMinor;
+    } catch (error) {
+      this.logger.warn(`balances at linking of ${linked.pepperUserId} not readable (${(error as Error).message}); the opening step reads them when it runs`);
+    }
+    const payload: OpeningPayload = { contactId: linked.crmContactId, walletId: linked.crmWalletId, created: linked.created, pepperPointsAtLink, walletMinorAtLink };
     await this.events.recordIfNew({
       source: 'crmcom',
       externalId: `opening:${linked.pepperUserId}:${linked.crmContactId}`,
-      type: 'OPENING_BALANCE',
+      type: OPENING_BALANCE_EVENT,
       pepperUserId: linked.pepperUserId,
       payload,
       occurredAt: this.clock.now().toISOString(),
@@ -67,8 +87,7 @@ export class OpeningBalance implements OnModuleInit {
     return this.locks.forUser(pepperUserId, async () => {
       const link = await this.links.findByUser(pepperUserId);
       if (link?.status !== 'LINKED' || link.crmContactId !== payload.contactId) return { state: 'SKIPPED', note: 'the user is no longer linked to that contact' };
-      const award = await this.awardWriter.currentAward(pepperUserId, walletPerkId);
-      const pepperPoints = award?.pointsAvailable ?? 0;
+      const pepperPoints = payload.pepperPointsAtLink ?? (await this.awardWriter.currentAward(pepperUserId, walletPerkId))?.pointsAvailable ?? 0;
       const rate = this.config.loyalty.pointsPerCurrencyUnit;
       const appId = this.config.pepper.applicationId;
 
@@ -89,8 +108,8 @@ export class OpeningBalance implements OnModuleInit {
       }
 
       if (!link.crmWalletId) return { state: 'DONE', note: 'the contact has no wallet' };
-      const wallet = await this.crm.getWallet(link.crmWalletId);
-      const walletPoints = walletToPoints(wallet.balanceMinor, rate);
+      const walletMinor = payload.walletMinorAtLink ?? (await this.crm.getWallet(link.crmWalletId)).balanceMinor;
+      const walletPoints = walletToPoints(walletMinor, rate);
       if (walletPoints === pepperPoints) return { state: 'DONE', note: 'balances already agree' };
       await this.awardWriter.apply({
         key: `pepper:${appId}:opening-sync:${pepperUserId}:${payload.contactId}`,
@@ -104,7 +123,7 @@ export class OpeningBalance implements OnModuleInit {
           kind: 'OPENING_BALANCE_REPLACED',
           pepperUserId,
           candidateContactIds: [payload.contactId],
-          details: { reason: 'the Pepper balance was replaced by the CRM.COM wallet at linking', pepperPoints, walletPoints, walletMinor: wallet.balanceMinor },
+          details: { reason: 'the Pepper balance was replaced by the CRM.COM wallet at linking', pepperPoints, walletPoints, walletMinor },
         });
       }
       return { state: 'DONE', note: `Pepper award brought from ${pepperPoints} to ${walletPoints} points` };

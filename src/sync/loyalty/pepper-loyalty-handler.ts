@@ -15,6 +15,9 @@ import { AwardMovement, MOVEMENT_TYPES, readAwardMovement } from './action-movem
 import { CrmJournalWriter } from './crm-journal-writer';
 import { moneyForPoints } from './cumulative-conversion';
 import { LinkedUser, UserGoneError } from './linked-user';
+import { DeferredError } from './deferred-error';
+import { OPENING_BALANCE_EVENT } from './opening-balance';
+import { EventStore } from '../../persistence/stores/event.store';
 import { LoyaltyStatus } from './loyalty-status';
 
 export const LOYALTY_ACTION_TYPES = ['ORDER_COMPLETED', 'ORDER_PAYMENT_REFUNDED', ...MOVEMENT_TYPES] as const;
@@ -53,6 +56,7 @@ export class PepperLoyaltyHandler {
     private readonly awards: AwardMirrorStore,
     private readonly conflictReporter: ConflictReporter,
     private readonly crm: CrmComClient,
+    private readonly events: EventStore,
   ) {}
 
   handles(type: string): boolean {
@@ -69,8 +73,8 @@ export class PepperLoyaltyHandler {
   }
 
   private async dispatch(event: InboundEventEntity): Promise<HandleResult> {
-    const state = this.loyalty.current();
-    if (state.state !== 'ACTIVE') return { state: 'PARK', reason: `loyalty sync is DISABLED: ${state.reason}` };
+    const gate = this.loyalty.gate();
+    if ('parkReason' in gate) return { state: 'PARK', reason: gate.parkReason };
     if (!event.pepperUserId) return { state: 'PARK', reason: 'the action names no user (context.user._id is missing)' };
     const action = actionOf(event);
     switch (action.type) {
@@ -79,7 +83,7 @@ export class PepperLoyaltyHandler {
       case 'ORDER_PAYMENT_REFUNDED':
         return this.refund(action);
       default:
-        return this.movement(action, state.walletPerkId as string);
+        return this.movement(action, gate.walletPerkId);
     }
   }
 
@@ -169,6 +173,10 @@ export class PepperLoyaltyHandler {
   }
 
   private async journal(action: PepperAction, link: UserLinkEntity, points: number): Promise<HandleResult> {
+    // A debit must not reach a new wallet before the opening credit that backs it.
+    if (await this.events.hasPendingOfType(link.pepperUserId, OPENING_BALANCE_EVENT)) {
+      throw new DeferredError(`waiting for the opening balance of ${link.pepperUserId}`);
+    }
     const key = `pepper:${this.config.pepper.applicationId}:action:${action.id}`;
     const prefix = `pepper:${this.config.pepper.applicationId}:action:`;
     const before = await this.writeLog.movedTotal(link.pepperUserId, prefix, key, 'points');

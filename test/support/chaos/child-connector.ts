@@ -1,0 +1,176 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
+import { CrmComSimulator } from '../../../src/simulators/crmcom';
+import type { CrmComSimulatorOptions } from '../../../src/simulators/crmcom/crmcom-simulator';
+import { PepperSimulator } from '../../../src/simulators/pepper/pepper-simulator';
+import type { RunningServer } from '../../../src/simulators/shared/listen';
+import { ADMIN_TOKEN, APP_ID, CRM_API_KEY, Harness, PEPPER_TOKEN } from '../harness';
+import { LOYALTY_ENV, WALLET_PERK } from '../loyalty';
+import { instrumentCrm, instrumentPepper } from './instrument';
+import type { InvariantTarget } from './invariants';
+
+const REPO = resolve(__dirname, '../../..');
+const MAIN = join(REPO, 'src/main.ts');
+const TS_NODE = require.resolve('ts-node/register/transpile-only');
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** The production entry (src/main.ts) as a real child process: real signals, real crashes, real start-up. */
+export interface ChildConnector {
+  url: string;
+  port: number;
+  pid: number;
+  stdout(): string;
+  stderr(): string;
+  /** settles when the process has exited */
+  exited: Promise<Exit>;
+  kill(signal: NodeJS.Signals): Promise<Exit>;
+  admin: Harness['admin'];
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Spawns `node -r ts-node/register/transpile-only src/main.ts` in an empty temp directory (so no .env is read), with
+ * only the given environment (plus PATH/HOME and the ts-node project), on a free port. Resolves once GET /health
+ * answers 200; rejects with the process output if it exits or does not answer in time.
+ */
+export async function spawnConnector(env: Record<string, string>, options: { timeoutMs?: number; waitForHealth?: boolean } = {}): Promise<ChildConnector> {
+  const port = await freePort();
+  const cwd = mkdtempSync(join(tmpdir(), 'connector-child-cwd-'));
+  const child: ChildProcess = spawn(process.execPath, ['-r', TS_NODE, MAIN], {
+    cwd,
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? cwd,
+      TS_NODE_PROJECT: join(REPO, 'tsconfig.json'),
+      NO_COLOR: '1',
+      ...env,
+      PORT: String(port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<Exit>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  const url = `http://127.0.0.1:${port}`;
+  const connector: ChildConnector = {
+    url,
+    port,
+    pid: child.pid as number,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    admin: {
+      get: (path) => request(url).get(path).set('Authorization', `Bearer ${ADMIN_TOKEN}`),
+      post: (path, body = {}) => request(url).post(path).set('Authorization', `Bearer ${ADMIN_TOKEN}`).send(body),
+    },
+  };
+  if (options.waitForHealth === false) return connector;
+
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let gone: Exit | null = null;
+  void exited.then((exit) => (gone = exit));
+  for (;;) {
+    if (gone) throw new Error(`the connector exited (${JSON.stringify(gone)}) before answering /health:\n${err || out}`);
+    try {
+      const res = await request(url).get('/health').timeout(1_000);
+      if (res.status === 200) return connector;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await connector.kill('SIGKILL');
+      throw new Error(`the connector did not answer /health in time:\n${err || out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Both simulators over real HTTP (instrumented), for a connector running in a child process. */
+export interface ChildSetup {
+  pepper: PepperSimulator;
+  crm: CrmComSimulator;
+  servers: RunningServer[];
+  databasePath: string;
+  /** the environment for spawnConnector */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startSimulatorsForChild(options: {
+  crm?: Partial<CrmComSimulatorOptions>;
+  seed?: (pepper: PepperSimulator, crm: CrmComSimulator) => void;
+  env?: Record<string, string>;
+}): Promise<ChildSetup> {
+  const pepper = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID });
+  const crm = new CrmComSimulator({ apiKey: CRM_API_KEY, ...options.crm });
+  instrumentPepper(pepper);
+  instrumentCrm(crm);
+  pepper.addPerk({ id: WALLET_PERK, title: 'Wallet', template: 'PSEUDO_CURRENCY' });
+  options.seed?.(pepper, crm);
+  const servers = [await pepper.start(0), await crm.start(0)];
+  const databasePath = join(mkdtempSync(join(tmpdir(), 'connector-child-db-')), 'connector.sqlite');
+  const env: Record<string, string> = {
+    PEPPER_API_URL: servers[0].url,
+    PEPPER_AUTH_TOKEN: PEPPER_TOKEN,
+    PEPPER_APPLICATION_ID: APP_ID,
+    CRMCOM_API_URL: servers[1].url,
+    CRMCOM_API_KEY: CRM_API_KEY,
+    ADMIN_API_TOKEN: ADMIN_TOKEN,
+    DATABASE_PATH: databasePath,
+    SCHEDULER_ENABLED: 'true',
+    PEPPER_POLL_INTERVAL_SECONDS: '1',
+    CRMCOM_POLL_INTERVAL_SECONDS: '1',
+    HTTP_TIMEOUT_MS: '2000',
+    HTTP_BACKOFF_BASE_MS: '5',
+    HTTP_BACKOFF_MAX_MS: '50',
+    LOG_LEVEL: 'info',
+    ...LOYALTY_ENV,
+    ...options.env,
+  };
+  return {
+    pepper,
+    crm,
+    servers,
+    databasePath,
+    env,
+    async close() {
+      pepper.faults.clear();
+      crm.faults.clear();
+      for (const server of servers) await server.close();
+    },
+  };
+}
+
+/** What checkInvariants needs, for a connector in a child process. */
+export function invariantTarget(setup: ChildSetup, child: ChildConnector): InvariantTarget {
+  return {
+    pepper: setup.pepper,
+    crm: setup.crm,
+    config: { databasePath: setup.databasePath, pepper: { applicationId: APP_ID }, crmcom: { currency: 'EUR' } },
+    admin: child.admin,
+  };
+}
