@@ -53,8 +53,13 @@ export class CrmJournalHandler implements EventHandler {
     if (classification.kind === 'PARK') return { state: 'PARK', reason: classification.reason };
     const link = await this.links.findLinkedByContact(journal.contactId);
     if (!link) return { state: 'SKIPPED', note: 'the contact is not linked to a Pepper user' };
-    // What the wallet held when the user was linked reaches Pepper through the opening balance, not as movements.
-    if (link.linkedAt && journal.postedOn * 1000 < Math.floor(link.linkedAt.getTime() / 1000) * 1000) return { state: 'SKIPPED', note: 'posted before the user was linked: part of the opening balance' };
+    // What an existing contact's wallet held when the user was linked reaches Pepper through the opening balance,
+    // not as a movement. posted_on has whole seconds, so the second of linking counts as before it: counted twice
+    // would create money, while a movement missed in that one second is reported by reconciliation. A wallet the
+    // connector created had no history to skip.
+    if (link.matchedBy !== 'CREATED' && link.linkedAt && journal.postedOn * 1000 <= link.linkedAt.getTime()) {
+      return { state: 'SKIPPED', note: 'posted before the user was linked (or in that second): part of the opening balance' };
+    }
 
     const moneyMinor = classification.kind === 'CREDIT' ? classification.amountMinor : -classification.amountMinor;
     const key = `crmcom:journal:${journal.id}`;
