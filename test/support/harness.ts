@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { INestApplication } from '@nestjs/common';
+import { ConsoleLogger, INestApplication, Logger, LogLevel } from '@nestjs/common';
 import request from 'supertest';
 import { createApp } from '../../src/bootstrap';
+import { Clock } from '../../src/common/clock';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { JobRunner } from '../../src/sync/job-runner';
@@ -18,6 +19,8 @@ export const CRM_API_KEY = 'e2e-crm-secret-api-key';
 export const APP_ID = 'e2e-merchant';
 
 export interface Harness {
+  /** the temp directory holding the database */
+  dir: string;
   pepper: PepperSimulator;
   crm: CrmComSimulator;
   config: AppConfig;
@@ -38,12 +41,17 @@ export interface HarnessOptions {
   crm?: Partial<ConstructorParameters<typeof CrmComSimulator>[0]>;
   /** seeds the simulators before the connector starts */
   seed?: (pepper: PepperSimulator, crm: CrmComSimulator) => void;
+  /** one "now" for the connector and both simulators (tests move it to let retry delays pass) */
+  clock?: Clock;
+  /** Nest log levels; default errors only */
+  logger?: LogLevel[] | false;
 }
 
 /** Both simulators over real HTTP, and the connector over real HTTP against them, on a fresh database. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const pepper = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID });
-  const crm = new CrmComSimulator({ apiKey: CRM_API_KEY, ...options.crm });
+  const now = options.clock ? () => options.clock!.now() : undefined;
+  const pepper = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID, now });
+  const crm = new CrmComSimulator({ apiKey: CRM_API_KEY, now, ...options.crm });
   options.seed?.(pepper, crm);
   const servers: RunningServer[] = [await pepper.start(0), await crm.start(0)];
   const dir = mkdtempSync(join(tmpdir(), 'connector-e2e-'));
@@ -64,8 +72,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   });
 
-  let app = await boot(config);
+  const boot = async (): Promise<INestApplication> => {
+    const logger = options.logger ?? ['error'];
+    // An earlier app created with `logger: false` removes Nest's static logger for good; bring it back.
+    if (logger !== false) Logger.overrideLogger(new ConsoleLogger());
+    const app = await createApp(config, options.clock ? { clock: options.clock } : {}, logger);
+    await app.listen(0, '127.0.0.1');
+    return app;
+  };
+
+  let app = await boot();
+  let closed = false;
   const harness: Harness = {
+    dir,
     pepper,
     crm,
     config,
@@ -82,20 +101,19 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async restart() {
       await app.close();
-      app = await boot(config);
+      app = await boot();
     },
     async close() {
-      await app.close();
+      if (closed) return;
+      closed = true;
+      // Hanging requests would hold the connector's shutdown: release them first.
+      pepper.faults.clear();
+      crm.faults.clear();
+      await app.close().catch(() => undefined);
       for (const server of servers) await server.close();
     },
   };
   return harness;
-}
-
-async function boot(config: AppConfig): Promise<INestApplication> {
-  const app = await createApp(config, {}, ['error']);
-  await app.listen(0, '127.0.0.1');
-  return app;
 }
 
 /** Polls until `check` passes or the time runs out (then fails with the last error). */

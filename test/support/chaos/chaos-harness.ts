@@ -1,19 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ConsoleLogger, INestApplication, Logger, LogLevel } from '@nestjs/common';
-import request from 'supertest';
-import { createApp } from '../../../src/bootstrap';
+import type { LogLevel } from '@nestjs/common';
 import { Clock } from '../../../src/common/clock';
 import type { AppConfig } from '../../../src/config/app-config';
-import { loadConfig } from '../../../src/config/load-config';
 import { CrmComSimulator } from '../../../src/simulators/crmcom';
 import type { CrmComSimulatorOptions } from '../../../src/simulators/crmcom/crmcom-simulator';
 import { PepperSimulator } from '../../../src/simulators/pepper/pepper-simulator';
-import type { RunningServer } from '../../../src/simulators/shared/listen';
-import { JobRunner } from '../../../src/sync/job-runner';
-import { SyncScheduler } from '../../../src/sync/sync-scheduler';
-import { ADMIN_TOKEN, APP_ID, CRM_API_KEY, Harness, PEPPER_TOKEN } from '../harness';
+import { Harness, startHarness } from '../harness';
 import { LOYALTY_ENV, settle, WALLET_PERK } from '../loyalty';
 import { pendingEvents } from './db';
 import { instrumentCrm, instrumentPepper } from './instrument';
@@ -36,8 +27,6 @@ export class SkewClock extends Clock {
 
 export interface ChaosHarness extends Harness {
   clock: SkewClock;
-  /** the temp directory holding the database */
-  dir: string;
 }
 
 export interface ChaosHarnessOptions {
@@ -52,79 +41,24 @@ export interface ChaosHarnessOptions {
 }
 
 /**
- * Like startHarness (both simulators and the connector over real HTTP, fresh database, ephemeral ports), plus:
- * a shared movable clock, instrumented simulators (see instrument.ts), loyalty env and more HTTP retries by default.
+ * startHarness plus: a shared movable clock, instrumented simulators (see instrument.ts), the wallet perk, the
+ * loyalty env and more HTTP retries by default.
  */
 export async function startChaosHarness(options: ChaosHarnessOptions = {}): Promise<ChaosHarness> {
   const clock = new SkewClock();
-  const now = () => clock.now();
-  const pepper = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID, now });
-  const crm = new CrmComSimulator({ apiKey: CRM_API_KEY, now, ...options.crm });
-  instrumentPepper(pepper);
-  instrumentCrm(crm);
-  if (options.walletPerk !== false) pepper.addPerk({ id: WALLET_PERK, title: 'Wallet', template: 'PSEUDO_CURRENCY' });
-  options.seed?.(pepper, crm);
-  const servers: RunningServer[] = [await pepper.start(0), await crm.start(0)];
-  const dir = mkdtempSync(join(tmpdir(), 'connector-chaos-'));
-  const config = loadConfig({
-    PEPPER_API_URL: servers[0].url,
-    PEPPER_AUTH_TOKEN: PEPPER_TOKEN,
-    PEPPER_APPLICATION_ID: APP_ID,
-    CRMCOM_API_URL: servers[1].url,
-    CRMCOM_API_KEY: CRM_API_KEY,
-    ADMIN_API_TOKEN: ADMIN_TOKEN,
-    DATABASE_PATH: join(dir, 'connector.sqlite'),
-    SCHEDULER_ENABLED: 'false',
-    HTTP_TIMEOUT_MS: '2000',
-    HTTP_MAX_RETRIES: '6',
-    HTTP_BACKOFF_BASE_MS: '5',
-    HTTP_BACKOFF_MAX_MS: '50',
-    LOG_LEVEL: 'error',
-    ...LOYALTY_ENV,
-    ...options.env,
-  });
-  const logger = options.logger ?? false;
-  const boot = async (): Promise<INestApplication> => {
-    // An earlier app created with `logger: false` removes Nest's static logger for good; bring it back.
-    if (logger !== false) Logger.overrideLogger(new ConsoleLogger());
-    const app = await createApp(config, { clock }, logger);
-    await app.listen(0, '127.0.0.1');
-    return app;
-  };
-
-  let app = await boot();
-  let closed = false;
-  return {
-    pepper,
-    crm,
-    config,
+  const harness = await startHarness({
     clock,
-    dir,
-    get app() {
-      return app;
+    logger: options.logger ?? false,
+    crm: options.crm,
+    env: { HTTP_MAX_RETRIES: '6', ...LOYALTY_ENV, ...options.env },
+    seed: (pepper, crm) => {
+      instrumentPepper(pepper);
+      instrumentCrm(crm);
+      if (options.walletPerk !== false) pepper.addPerk({ id: WALLET_PERK, title: 'Wallet', template: 'PSEUDO_CURRENCY' });
+      options.seed?.(pepper, crm);
     },
-    admin: {
-      get: (path) => request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${ADMIN_TOKEN}`),
-      post: (path, body = {}) => request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${ADMIN_TOKEN}`).send(body),
-    },
-    idle: async () => {
-      await app.get(SyncScheduler).ready;
-      await app.get(JobRunner).idle();
-    },
-    async restart() {
-      await app.close();
-      app = await boot();
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      // Hanging requests would hold the connector's shutdown: release them first.
-      pepper.faults.clear();
-      crm.faults.clear();
-      await app.close().catch(() => undefined);
-      for (const server of servers) await server.close();
-    },
-  };
+  });
+  return Object.defineProperty(harness, 'clock', { value: clock, enumerable: true }) as ChaosHarness;
 }
 
 export interface SettleOutcome {
