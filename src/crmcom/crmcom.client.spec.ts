@@ -1,7 +1,7 @@
 import nock from 'nock';
 import { FakeClock } from '../common/clock';
 import { RecordingSleeper } from '../common/sleeper';
-import { captureLogs } from '../upstream/testing/log-capture';
+import { useNockWithCapturedLogs } from '../upstream/testing/nock-lifecycle';
 import { TEST_CRMCOM_URL, testConfig, TestConfigOverrides } from '../upstream/testing/test-config';
 import { CrmComClient } from './crmcom.client';
 import { CRM_EXCEPTIONS, CrmComError, isWalletBalanceNotEnough } from './crmcom.error';
@@ -75,18 +75,7 @@ function tokens(access: string, refresh: string, expiresAt: number) {
   return { access_token: access, refresh_token: refresh, expiration_date: expiresAt, mode: 'LIVE' };
 }
 
-let logs: ReturnType<typeof captureLogs>;
-
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  logs.restore();
-  nock.abortPendingRequests();
-  nock.cleanAll();
-});
+const logs = useNockWithCapturedLogs();
 
 describe('CrmComClient with the api_key only', () => {
   it('sends the api_key on every call and no Authorization', async () => {

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import nock from 'nock';
 import { FakeClock } from '../common/clock';
 import { RecordingSleeper } from '../common/sleeper';
-import { captureLogs } from '../upstream/testing/log-capture';
+import { useNockWithCapturedLogs } from '../upstream/testing/nock-lifecycle';
 import { TEST_PEPPER_URL, testConfig, TestConfigOverrides } from '../upstream/testing/test-config';
 import { UpstreamError } from '../upstream/upstream-error';
 import { PepperClient } from './pepper.client';
@@ -62,18 +62,7 @@ function award(id: string, available: number) {
   return { _id: id, userId: 'u1', perkId: 'perk-wallet', points: { available }, updatedAt: '2026-01-01T10:00:00Z' };
 }
 
-let logs: ReturnType<typeof captureLogs>;
-
-beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
-beforeEach(() => {
-  logs = captureLogs();
-});
-afterEach(() => {
-  logs.restore();
-  nock.abortPendingRequests();
-  nock.cleanAll();
-});
+const logs = useNockWithCapturedLogs();
 
 describe('PepperClient headers', () => {
   it('sends the merchant token, application id, API version and JSON headers on every call', async () => {

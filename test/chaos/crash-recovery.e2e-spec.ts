@@ -1,7 +1,7 @@
 import { waitFor } from '../support/harness';
 import { pepperPoints, settle, WALLET_PERK } from '../support/loyalty';
 import { addUsers, orderRef, startChaosHarness } from '../support/chaos/chaos-harness';
-import { ChildConnector, invariantTarget, spawnConnector, startSimulatorsForChild } from '../support/chaos/child-connector';
+import { ChildConnector, invariantTarget, spawnConnector, startSimulatorsForChild, waitUntilSeeded } from '../support/chaos/child-connector';
 import { inboundEvents, pendingEvents, queryDb, writeDb } from '../support/chaos/db';
 import { crmTokensSeen } from '../support/chaos/instrument';
 import { checkInvariants, INVARIANTS, violationsOf } from '../support/chaos/invariants';
@@ -17,12 +17,7 @@ describe('chaos: the process dies (e2e)', () => {
     try {
       child = await spawnConnector(setup.env);
       const first = child;
-      await waitFor(async () => {
-        const { body } = await first.admin.get('/admin/status').expect(200);
-        expect(body.loyalty.state).toBe('ACTIVE');
-        expect(body.jobs['users-seed']).toMatchObject({ state: 'DONE' });
-        expect(body.totals.links).toEqual({ LINKED: 5 });
-      }, 30_000, 100);
+      await waitUntilSeeded(first, { LINKED: 5 });
 
       setup.crm.faults.add({ method: 'POST', path: /^\/purchases$/, fault: { kind: 'delay', ms: 30 } });
       for (let i = 0; i < 40; i++) setup.pepper.completeOrder(users[i % 5], { orderId: `kill-${i}`, total: '12.00', items: [] });

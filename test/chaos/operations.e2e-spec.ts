@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { waitFor } from '../support/harness';
 import { settle } from '../support/loyalty';
 import { addUsers, startChaosHarness } from '../support/chaos/chaos-harness';
-import { ChildConnector, invariantTarget, spawnConnector, startSimulatorsForChild } from '../support/chaos/child-connector';
+import { ChildConnector, invariantTarget, spawnConnector, startSimulatorsForChild, waitUntilSeeded } from '../support/chaos/child-connector';
 import { pendingEvents, queryDb } from '../support/chaos/db';
 import { checkInvariants, INVARIANTS, violationsOf } from '../support/chaos/invariants';
 
@@ -18,11 +18,7 @@ describe('chaos: operations (e2e)', () => {
     try {
       child = await spawnConnector(setup.env);
       const first = child;
-      await waitFor(async () => {
-        const { body } = await first.admin.get('/admin/status').expect(200);
-        expect(body.loyalty.state).toBe('ACTIVE');
-        expect(body.jobs['users-seed']).toMatchObject({ state: 'DONE' });
-      }, 30_000, 100);
+      await waitUntilSeeded(first);
 
       setup.crm.faults.add({ method: 'POST', path: /^\/purchases$/, fault: { kind: 'delay', ms: 30 } });
       for (let i = 0; i < 40; i++) setup.pepper.completeOrder(users[i % 4], { orderId: `term-${i}`, total: '5.00', items: [] });

@@ -1,3 +1,4 @@
+import { waitFor } from '../harness';
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -110,6 +111,20 @@ export async function spawnConnector(env: Record<string, string>, options: { tim
 }
 
 /** Both simulators over real HTTP (instrumented), for a connector running in a child process. */
+/** Waits until the child has read the perk catalogue (loyalty ACTIVE) and finished its first seed. */
+export async function waitUntilSeeded(child: ChildConnector, expectedLinks?: Record<string, number>): Promise<void> {
+  await waitFor(
+    async () => {
+      const { body } = await child.admin.get('/admin/status').expect(200);
+      expect(body.loyalty.state).toBe('ACTIVE');
+      expect(body.jobs['users-seed']).toMatchObject({ state: 'DONE' });
+      if (expectedLinks) expect(body.totals.links).toEqual(expectedLinks);
+    },
+    30_000,
+    100,
+  );
+}
+
 export interface ChildSetup {
   pepper: PepperSimulator;
   crm: CrmComSimulator;
