@@ -51,6 +51,8 @@ export interface AppConfig {
   port: number;
   phoneDefaultRegion: string;
   syncConcurrency: number;
+  /** the longest an event may wait (for a link, an echo, an opening balance, loyalty) before it is parked */
+  maxWaitHours: number;
   schedulerEnabled: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }

@@ -98,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     port: r.integer('PORT', 3000, 0, 65_535),
     phoneDefaultRegion: region,
     syncConcurrency: r.integer('SYNC_CONCURRENCY', 4, 1, 32),
+    maxWaitHours: r.integer('MAX_WAIT_HOURS', 6, 1, 24 * 30),
     schedulerEnabled: r.boolean('SCHEDULER_ENABLED', true),
     logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };

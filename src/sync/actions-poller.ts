@@ -10,6 +10,7 @@ import type { RunContext } from './job-runner';
 import { USER_ACTION_TYPES } from './pepper-event-handler';
 import { PepperEventProcessor } from './pepper-event-processor';
 import { LOYALTY_ACTION_TYPES } from './loyalty/pepper-loyalty-handler';
+import { BackfillPlan } from './loyalty/backfill-plan';
 
 /** Loyalty actions are taken in even while loyalty is off: they are parked with the reason, never lost. */
 export const POLLED_ACTION_TYPES: readonly string[] = [...USER_ACTION_TYPES, ...LOYALTY_ACTION_TYPES];
@@ -17,9 +18,15 @@ export const POLLED_ACTION_TYPES: readonly string[] = [...USER_ACTION_TYPES, ...
 export interface ActionWindow {
   gt: string;
   lte: string;
+  /** the window was cut at MAX_WINDOW_MS: the feed is behind and the next slice follows at once */
+  capped?: boolean;
 }
 
-const SETTLED_STATES = new Set(['DONE', 'SKIPPED', 'WAITING_LINK', 'FAILED']);
+/** A backfill replays what can be replayed safely: orders and user events. Wallet movements of the past are in the opening balances. */
+export const BACKFILL_ACTION_TYPES: readonly string[] = [...USER_ACTION_TYPES, 'ORDER_COMPLETED'];
+
+/** The longest window one request asks for: a feed far behind (an outage) catches up in bounded slices. */
+const MAX_WINDOW_MS = 60 * 60_000;
 
 /**
  * Follows Pepper's actions feed (design §5 "Actions poll"). Each window starts `overlap` before the cursor
@@ -38,74 +45,92 @@ export class ActionsPoller {
     private readonly syncState: SyncStateStore,
     private readonly parking: EventParking,
     private readonly processor: PepperEventProcessor,
+    private readonly backfillPlan: BackfillPlan,
     private readonly clock: Clock,
   ) {}
 
   /** The next window from the stored cursor, or null before the first seed has set one. */
   async nextWindow(): Promise<ActionWindow | null> {
-    const cursor = (await this.syncState.get('pepper.actions'))?.cursor;
-    if (!cursor) return null;
+    const state = await this.syncState.get('pepper.actions');
+    if (!state?.cursor) return null;
     const { pollOverlapSeconds, pollLagSeconds } = this.config.pepper;
-    const gt = new Date(Date.parse(cursor) - pollOverlapSeconds * 1000);
-    const lte = new Date(this.clock.nowMs() - pollLagSeconds * 1000);
-    return { gt: gt.toISOString(), lte: lte.toISOString() };
+    const cursorMs = Date.parse(state.cursor);
+    const gt = this.notBeforeFeedStart(cursorMs - pollOverlapSeconds * 1000, state.startedAt);
+    const end = this.clock.nowMs() - pollLagSeconds * 1000;
+    const lte = Math.min(end, cursorMs + MAX_WINDOW_MS);
+    return { gt: new Date(gt).toISOString(), lte: new Date(lte).toISOString(), capped: lte < end };
   }
 
-  async poll(ctx: RunContext): Promise<void> {
-    const window = await this.nextWindow();
-    if (!window) {
-      ctx.add('noCursorYet');
-      return;
-    }
-    const cursor = (await this.syncState.get('pepper.actions'))?.cursor as string;
-    const externalIds = Date.parse(window.lte) > Date.parse(cursor) ? await this.ingest(ctx, window, false) : [];
-    await this.processor.processDue(ctx);
-    if (ctx.stopping) return;
-    if (Date.parse(window.lte) <= Date.parse(cursor)) return;
+  /** History before the feed's start (the first seed) is in the opening balances, never read as movements. */
+  private notBeforeFeedStart(gtMs: number, feedStart: Date | null): number {
+    return feedStart ? Math.max(gtMs, feedStart.getTime() - 1) : gtMs;
+  }
 
-    const rows = await this.events.findByExternalIds('pepper', externalIds);
-    const unsettled = rows.filter((r) => !SETTLED_STATES.has(r.state));
-    if (unsettled.length > 0) {
-      ctx.add('cursorHeld');
-      logEvent(this.logger, 'cursor_held', { feed: 'pepper.actions', cursor, unsettled: unsettled.length });
-      return;
+  /** Reads window after window (each at most MAX_WINDOW_MS) until the feed is caught up or a window is held. */
+  async poll(ctx: RunContext): Promise<void> {
+    for (;;) {
+      const window = await this.nextWindow();
+      if (!window) {
+        ctx.add('noCursorYet');
+        return;
+      }
+      const cursor = (await this.syncState.get('pepper.actions'))?.cursor as string;
+      const moves = Date.parse(window.lte) > Date.parse(cursor);
+      if (moves) await this.ingest(ctx, window, false);
+      await this.processor.processDue(ctx);
+      if (ctx.stopping || !moves) return;
+      // Waiting events (bounded) never hold the feed; an event neither settled nor waiting does.
+      if (await this.events.holdsCursor('pepper')) {
+        ctx.add('cursorHeld');
+        logEvent(this.logger, 'cursor_held', { feed: 'pepper.actions', cursor });
+        return;
+      }
+      await this.syncState.update('pepper.actions', { cursor: window.lte, failureCount: 0, lastError: null, stage: 'IDLE' });
+      ctx.add('cursorAdvanced');
+      if (!window.capped) return;
     }
-    await this.syncState.update('pepper.actions', { cursor: window.lte, failureCount: 0, lastError: null, stage: 'IDLE' });
-    ctx.add('cursorAdvanced');
   }
 
   /** Re-reads the last PEPPER_SWEEP_HOURS; anything found for the first time arrived later than the overlap. */
   async sweep(ctx: RunContext): Promise<void> {
+    const state = await this.syncState.get('pepper.actions');
+    if (!state?.cursor) return;
     const now = this.clock.nowMs();
     const window = {
-      gt: new Date(now - this.config.pepper.sweepHours * 3_600_000).toISOString(),
+      gt: new Date(this.notBeforeFeedStart(now - this.config.pepper.sweepHours * 3_600_000, state.startedAt)).toISOString(),
       lte: new Date(now - this.config.pepper.pollLagSeconds * 1000).toISOString(),
     };
     await this.ingest(ctx, window, true);
     await this.processor.processDue(ctx);
   }
 
-  /** Older actions (before the first start), fetched only on request. A dry run only counts what it would take in. */
+  /**
+   * Older actions (before the first start), fetched only on request: orders and user events only — wallet movements
+   * of the past are inside the opening balances. A dry run says what it would write, and writes nothing.
+   */
   async backfill(ctx: RunContext, since: Date, dryRun: boolean): Promise<void> {
     const cursor = (await this.syncState.get('pepper.actions'))?.cursor;
     const end = cursor ? new Date(cursor) : new Date(this.clock.nowMs() - this.config.pepper.pollLagSeconds * 1000);
     const window = { gt: since.toISOString(), lte: end.toISOString() };
     if (dryRun) {
-      for await (const page of this.pepper.actionsPages({ ...window, types: POLLED_ACTION_TYPES, pageSize: this.config.pepper.pageSize })) {
+      for await (const page of this.pepper.actionsPages({ ...window, types: BACKFILL_ACTION_TYPES, pageSize: this.config.pepper.pageSize })) {
         const known = new Set((await this.events.findByExternalIds('pepper', page.items.map((a) => a.id))).map((e) => e.externalId));
-        for (const action of page.items) if (!known.has(action.id)) ctx.add(`wouldProcess.${action.type}`);
+        for (const action of page.items) {
+          if (known.has(action.id)) ctx.add('alreadyTakenIn');
+          else await this.backfillPlan.count(ctx, action);
+        }
         ctx.add('wouldPark', page.invalid.length);
       }
       return;
     }
-    await this.ingest(ctx, window, false);
+    await this.ingest(ctx, window, false, BACKFILL_ACTION_TYPES);
     await this.processor.processDue(ctx);
   }
 
   /** Records every action of the window (duplicates ignored); returns the ids seen. */
-  private async ingest(ctx: RunContext, window: ActionWindow, reportLate: boolean): Promise<string[]> {
+  private async ingest(ctx: RunContext, window: ActionWindow, reportLate: boolean, types: readonly string[] = POLLED_ACTION_TYPES): Promise<string[]> {
     const seen: string[] = [];
-    for await (const page of this.pepper.actionsPages({ ...window, types: POLLED_ACTION_TYPES, pageSize: this.config.pepper.pageSize })) {
+    for await (const page of this.pepper.actionsPages({ ...window, types, pageSize: this.config.pepper.pageSize })) {
       for (const invalid of page.invalid) {
         await this.parking.parkInvalid('pepper', 'UNKNOWN', invalid);
         ctx.add('invalid');

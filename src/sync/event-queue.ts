@@ -12,6 +12,13 @@ import type { HandleResult } from './pepper-event-handler';
 const BATCH_SIZE = 200;
 const DEFAULT_DEFER_MS = 30_000;
 
+export interface EventQueueTiming {
+  /** how long a waiting event waits before its next look, unless its waiter says when */
+  deferMs: number;
+  /** the longest an event may wait (for a link, an echo, an opening balance, loyalty) before it is parked */
+  maxWaitMs: number;
+}
+
 export interface EventHandler {
   handle(event: InboundEventEntity): Promise<HandleResult>;
   /** events with the same key in one batch are covered by handling the first (e.g. one re-read of a user) */
@@ -32,12 +39,13 @@ export abstract class EventQueue {
     private readonly events: EventStore,
     private readonly handler: EventHandler,
     private readonly clock: Clock,
-    private readonly deferMs: number = DEFAULT_DEFER_MS,
+    private readonly timing: EventQueueTiming = { deferMs: DEFAULT_DEFER_MS, maxWaitMs: 6 * 3_600_000 },
   ) {
     this.logger = new Logger(`EventQueue:${source}`);
   }
 
   async processDue(ctx: RunContext): Promise<void> {
+    await this.parkOverdueWaits(ctx);
     const seen = new Set<number>();
     const covered = new Set<string>();
     for (;;) {
@@ -73,7 +81,8 @@ export abstract class EventQueue {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof DeferredError) {
-        await this.events.defer(event, reason, new Date(this.clock.nowMs() + this.deferMs));
+        const at = error.retryAt && error.retryAt.getTime() > this.clock.nowMs() ? error.retryAt : new Date(this.clock.nowMs() + this.timing.deferMs);
+        await this.events.defer(event, reason, at);
         ctx?.add('deferred');
         return;
       }
@@ -88,6 +97,27 @@ export abstract class EventQueue {
       await this.events.retryLater(event, reason, at);
       ctx?.add('retryLater');
       logEvent(this.logger, 'event_retry_scheduled', { eventId: event.id, type: event.type, externalId: event.externalId, attempt: event.attempts + 1, at: at.toISOString(), reason }, 'warn');
+    }
+  }
+
+  /** Every wait is bounded: past MAX_WAIT_HOURS the event is parked with what it waited for, loudly. */
+  private async parkOverdueWaits(ctx: RunContext): Promise<void> {
+    const cutoff = new Date(this.clock.nowMs() - this.timing.maxWaitMs);
+    for (;;) {
+      const overdue = await this.events.overdueWaits(this.source, cutoff, BATCH_SIZE);
+      if (overdue.length === 0) return;
+      for (const event of overdue) {
+        const hours = Math.round((this.timing.maxWaitMs / 3_600_000) * 100) / 100;
+        const reason = `waited longer than MAX_WAIT_HOURS (${hours} h) since ${event.waitingSince?.toISOString()}: ${event.lastError ?? event.state}`;
+        await this.events.park(event, reason);
+        ctx.add('waitExpired');
+        logEvent(
+          this.logger,
+          'wait_expired',
+          { eventId: event.id, source: event.source, type: event.type, externalId: event.externalId, pepperUserId: event.pepperUserId, reason },
+          'error',
+        );
+      }
     }
   }
 

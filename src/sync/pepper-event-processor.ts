@@ -9,6 +9,9 @@ import { PepperEventHandler } from './pepper-event-handler';
 export class PepperEventProcessor extends EventQueue {
   constructor(events: EventStore, handler: PepperEventHandler, clock: Clock, @Inject(APP_CONFIG) config: AppConfig) {
     // What a Pepper event waits for (an opening balance, the perk catalogue) is settled by the next polls.
-    super('pepper', events, handler, clock, Math.min(30_000, Math.max(1_000, config.pepper.pollIntervalSeconds * 1000)));
+    super('pepper', events, handler, clock, {
+      deferMs: Math.min(30_000, Math.max(1_000, config.pepper.pollIntervalSeconds * 1000)),
+      maxWaitMs: config.maxWaitHours * 3_600_000,
+    });
   }
 }

@@ -5,6 +5,7 @@ import { JobRunner, RunContext, StartedRun } from './job-runner';
 import { JournalPoller } from './loyalty/journal-poller';
 import { PerksSync } from './loyalty/perks-sync';
 import { Reconciliation } from './loyalty/reconciliation';
+import { LinkRepair } from './loyalty/link-repair';
 import { UsersSeedJob } from './users-seed.job';
 
 export type ScheduledJob = 'actions-poll' | 'actions-sweep' | 'journals-poll' | 'journals-sweep' | 'perks-sync' | 'reconcile';
@@ -19,6 +20,7 @@ export class SyncJobs {
     private readonly journals: JournalPoller,
     private readonly perks: PerksSync,
     private readonly reconciliation: Reconciliation,
+    private readonly repair: LinkRepair,
   ) {}
 
   startUsersSeed(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
@@ -55,7 +57,10 @@ export class SyncJobs {
       case 'actions-poll':
         return this.startActionsPoll('SCHEDULE');
       case 'actions-sweep':
-        return this.run('actions-sweep', 'SCHEDULE', null, (ctx) => this.actions.sweep(ctx));
+        return this.run('actions-sweep', 'SCHEDULE', null, async (ctx) => {
+          await this.actions.sweep(ctx);
+          await this.repair.run(ctx);
+        });
       case 'journals-poll':
         return this.startJournalsPoll('SCHEDULE');
       case 'journals-sweep':

@@ -8,6 +8,8 @@ import { EventParking } from './event-parking';
 import { JobRunner } from './job-runner';
 import { PepperEventHandler } from './pepper-event-handler';
 import { PepperEventProcessor } from './pepper-event-processor';
+import { BackfillPlan } from './loyalty/backfill-plan';
+import { LinkRepair } from './loyalty/link-repair';
 import { SyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
 import { UsersSeedJob } from './users-seed.job';
@@ -43,6 +45,8 @@ import { Reconciliation } from './loyalty/reconciliation';
     JournalPoller,
     PerksSync,
     Reconciliation,
+    BackfillPlan,
+    LinkRepair,
     SyncJobs,
     SyncScheduler,
   ],

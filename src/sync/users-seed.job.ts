@@ -47,7 +47,7 @@ export class UsersSeedJob {
     const firstSeed = !(await this.isComplete());
     await this.syncState.update('pepper.users-seed', { stage: 'RUNNING', startedAt, lastError: null });
     // The actions feed starts where the first seed starts, so changes made during the seed are caught.
-    await this.syncState.initialiseCursor('pepper.actions', startedAt.toISOString());
+    await this.syncState.initialiseCursor('pepper.actions', startedAt.toISOString(), startedAt);
     // So does the journal feed: wallet history before the first seed is carried by the opening balances.
     await this.syncState.initialiseCursor('crmcom.journals', startedAt.toISOString(), startedAt);
     try {

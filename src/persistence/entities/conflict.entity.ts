@@ -8,7 +8,7 @@ export const MATCHING_CONFLICT_KINDS = [
   'CONTACT_FIELD_TAKEN',
 ] as const;
 export const BALANCE_CONFLICT_KINDS = ['OPENING_BALANCE_REPLACED', 'BALANCE_DRIFT'] as const;
-export const EVENT_CONFLICT_KINDS = ['OVERDRAWN', 'ORDER_REFUNDED', 'UNEXPECTED_PEPPER_EARNING'] as const;
+export const EVENT_CONFLICT_KINDS = ['OVERDRAWN', 'ORDER_REFUNDED', 'UNEXPECTED_PEPPER_EARNING', 'UNMATCHED_ECHO'] as const;
 
 export type MatchingConflictKind = (typeof MATCHING_CONFLICT_KINDS)[number];
 export type ConflictKind =

@@ -41,6 +41,14 @@ export class InboundEventEntity {
   @Column({ type: 'datetime', nullable: true })
   nextAttemptAt: Date | null;
 
+  /** the points this movement stands for, stored before any upstream call so every retry sends the same movement */
+  @Column({ type: 'integer', nullable: true })
+  movementPoints: number | null;
+
+  /** when it started waiting (for a link, an echo, an opening balance, loyalty); waits are bounded by MAX_WAIT_HOURS */
+  @Column({ type: 'datetime', nullable: true })
+  waitingSince: Date | null;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt: Date;
 

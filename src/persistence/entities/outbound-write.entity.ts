@@ -61,6 +61,10 @@ export class OutboundWriteEntity {
   @Column({ type: 'varchar', nullable: true })
   error: string | null;
 
+  /** a Pepper attempt given up because the actions feed passed it without an echo */
+  @Column({ type: 'datetime', nullable: true })
+  gaveUpAt: Date | null;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt: Date;
 

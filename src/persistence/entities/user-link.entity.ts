@@ -35,6 +35,10 @@ export class UserLinkEntity {
   @Column({ type: 'datetime', nullable: true })
   linkedAt: Date | null;
 
+  /** when the opening balances were read: wallet movements at or before it are inside the opening balance */
+  @Column({ type: 'datetime', nullable: true })
+  openingAt: Date | null;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt: Date;
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, LessThanOrEqual, Repository } from 'typeorm';
+import { In, IsNull, LessThan, LessThanOrEqual, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { EventSource, InboundEventEntity, InboundEventState } from '../entities';
 import { ListPage, pageById } from './page';
@@ -35,6 +35,8 @@ export class EventStore {
         lastError: input.lastError?.slice(0, ERROR_TEXT_LIMIT) ?? null,
         attempts: 0,
         nextAttemptAt: null,
+        movementPoints: null,
+        waitingSince: null,
       });
       return true;
     } catch (error) {
@@ -73,6 +75,55 @@ export class EventStore {
     });
   }
 
+  /**
+   * Whether the feed's cursor must stay: an event taken in that is neither settled nor waiting. Waiting events
+   * (bounded by MAX_WAIT_HOURS) never hold a feed for everyone; a state query, whatever the window's size.
+   */
+  async holdsCursor(source: EventSource): Promise<boolean> {
+    return (await this.repo.countBy({ source, state: 'PENDING', waitingSince: IsNull() })) > 0;
+  }
+
+  /** Events that have waited (for a link, an echo, an opening balance, loyalty) since before the cutoff. */
+  overdueWaits(source: EventSource, cutoff: Date, limit: number): Promise<InboundEventEntity[]> {
+    return this.repo.find({
+      where: [
+        { source, state: 'PENDING', waitingSince: LessThan(cutoff) },
+        { source, state: 'WAITING_LINK', waitingSince: LessThan(cutoff) },
+      ],
+      order: { id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** The waiting events of a source: how many, and since when the oldest waits (for /admin/status). */
+  async waitingSummary(source: EventSource): Promise<{ count: number; oldestSince: Date | null }> {
+    const row: { count: number; oldest: string | null } | undefined = await this.repo
+      .createQueryBuilder('e')
+      .select('COUNT(*)', 'count')
+      .addSelect('MIN(e.waitingSince)', 'oldest')
+      .where('e.source = :source AND e.state IN (:...states) AND e.waitingSince IS NOT NULL', { source, states: ['PENDING', 'WAITING_LINK'] })
+      .getRawOne();
+    const oldest = row?.oldest ? new Date(/Z$|[+-]\d\d:?\d\d$/.test(row.oldest) ? row.oldest : `${row.oldest.replace(' ', 'T')}Z`) : null;
+    return { count: Number(row?.count ?? 0), oldestSince: oldest };
+  }
+
+  /** Waiting events of these types become due now (e.g. loyalty events once loyalty is ACTIVE). */
+  async wakeWaiting(types: readonly string[]): Promise<number> {
+    const result = await this.repo.update({ state: 'PENDING', waitingSince: Not(IsNull()), type: In([...types]) }, { nextAttemptAt: null });
+    return result.affected ?? 0;
+  }
+
+  /** Stores the points a movement stands for, before any upstream call (every retry then sends the same). */
+  async setMovementPoints(event: InboundEventEntity, points: number): Promise<void> {
+    await this.repo.update({ id: event.id }, { movementPoints: points });
+    event.movementPoints = points;
+  }
+
+  /** A Pepper movement of the user taken in but not yet examined (an echo may be among them): its points are unset. */
+  async hasUnexaminedMovement(pepperUserId: string, type: string): Promise<boolean> {
+    return (await this.repo.countBy({ source: 'pepper', pepperUserId, type, state: 'PENDING', movementPoints: IsNull() })) > 0;
+  }
+
   /** Whether the user's opening balance is still to be applied (their Pepper movements wait for it). */
   async hasPendingOfType(pepperUserId: string, type: string): Promise<boolean> {
     return (await this.repo.countBy({ pepperUserId, type, state: 'PENDING' })) > 0;
@@ -88,34 +139,51 @@ export class EventStore {
   }
 
   async settle(event: InboundEventEntity, state: 'DONE' | 'SKIPPED' | 'WAITING_LINK', note: string | null = null): Promise<void> {
-    await this.repo.update({ id: event.id }, { state, lastError: note, nextAttemptAt: null, attempts: event.attempts + 1 });
+    const waitingSince = state === 'WAITING_LINK' ? (event.waitingSince ?? this.clock.now()) : null;
+    await this.repo.update({ id: event.id }, { state, lastError: note, nextAttemptAt: null, attempts: event.attempts + 1, waitingSince });
   }
 
   async retryLater(event: InboundEventEntity, error: string, at: Date): Promise<void> {
     await this.repo.update(
       { id: event.id },
-      { state: 'PENDING', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at },
+      { state: 'PENDING', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at, waitingSince: null },
     );
   }
 
   /** Waits without using an attempt: the event is fine, it just cannot be settled yet. */
   async defer(event: InboundEventEntity, note: string, at: Date): Promise<void> {
-    await this.repo.update({ id: event.id }, { state: 'PENDING', lastError: note.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at });
+    await this.repo.update(
+      { id: event.id },
+      { state: 'PENDING', lastError: note.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at, waitingSince: event.waitingSince ?? this.clock.now() },
+    );
   }
 
   async park(event: InboundEventEntity, error: string): Promise<void> {
     await this.repo.update(
       { id: event.id },
-      { state: 'FAILED', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: null },
+      { state: 'FAILED', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: null, waitingSince: null },
     );
   }
 
   /** An operator's retry: the event goes back to the queue with a fresh budget. */
   async requeue(id: number): Promise<void> {
-    await this.repo.update({ id }, { state: 'PENDING', attempts: 0, nextAttemptAt: null });
+    await this.repo.update({ id }, { state: 'PENDING', attempts: 0, nextAttemptAt: null, waitingSince: null });
+  }
+
+  /** Users with events WAITING_LINK although they are linked now (a crash between linking and requeueing). */
+  async waitingLinkOfLinkedUsers(limit: number): Promise<string[]> {
+    const rows: Array<{ pepperUserId: string }> = await this.repo
+      .createQueryBuilder('e')
+      .select('DISTINCT e.pepperUserId', 'pepperUserId')
+      .innerJoin('user_link', 'l', 'l.pepperUserId = e.pepperUserId')
+      .where("e.state = 'WAITING_LINK' AND l.status = 'LINKED'")
+      .limit(limit)
+      .getRawMany();
+    return rows.map((r) => r.pepperUserId);
   }
 
   async requeueWaitingFor(pepperUserId: string): Promise<number> {
+    // Still waiting (the clock of the wait goes on): requeued for the link, not yet settled.
     const result = await this.repo.update({ pepperUserId, state: 'WAITING_LINK' }, { state: 'PENDING', nextAttemptAt: null });
     return result.affected ?? 0;
   }

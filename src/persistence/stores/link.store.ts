@@ -38,7 +38,7 @@ export class LinkStore {
   }
 
   link(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null): Promise<UserLinkEntity> {
-    return this.upsert(pepperUserId, { ...target, status: 'LINKED', profileFingerprint, linkedAt: this.clock.now() });
+    return this.upsert(pepperUserId, { ...target, status: 'LINKED', profileFingerprint, linkedAt: this.clock.now(), openingAt: null });
   }
 
   markConflict(pepperUserId: string): Promise<UserLinkEntity> {
@@ -70,6 +70,20 @@ export class LinkStore {
   /** LINKED links with a wallet, in id order, a page at a time. */
   linkedWithWallet(afterId: number, limit: number): Promise<UserLinkEntity[]> {
     return this.repo.find({ where: { status: 'LINKED', id: MoreThan(afterId), crmWalletId: Not(IsNull()) }, order: { id: 'ASC' }, take: limit });
+  }
+
+  /** LINKED users whose opening balance was never taken (linked while loyalty was off, or a crash after linking). */
+  linkedWithoutOpening(afterId: number, limit: number): Promise<UserLinkEntity[]> {
+    return this.repo.find({
+      where: { status: 'LINKED', id: MoreThan(afterId), crmContactId: Not(IsNull()), openingAt: IsNull() },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** The moment the user's opening balances were read: wallet movements at or before it are inside them. */
+  async setOpeningAt(pepperUserId: string, openingAt: Date): Promise<void> {
+    await this.repo.update({ pepperUserId }, { openingAt });
   }
 
   async countByStatus(): Promise<Record<string, number>> {

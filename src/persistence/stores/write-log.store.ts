@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Repository } from 'typeorm';
+import { In, IsNull, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { OutboundWriteEntity, WriteTarget } from '../entities';
 import { NO_TRANSACTION } from './no-transaction';
@@ -66,6 +66,19 @@ export class WriteLog {
       where: { target: 'pepper', pepperUserId, kind, state: In(['PENDING', 'UNKNOWN', 'DONE']), matchedActionId: IsNull() },
       order: { sentAt: 'ASC', id: 'ASC' },
     });
+  }
+
+  /** Pepper attempts given up because the feed showed no echo: an echo that still comes is not an earning. */
+  givenUpAttempts(pepperUserId: string, kind: 'GRANT' | 'REDEEM'): Promise<OutboundWriteEntity[]> {
+    return this.repo.find({
+      where: { target: 'pepper', pepperUserId, kind, state: 'FAILED', gaveUpAt: Not(IsNull()), matchedActionId: IsNull() },
+      order: { sentAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** Marks an attempt given up: the actions feed passed it without an echo, so it did not happen. */
+  async giveUp(attempt: OutboundWriteEntity, reason: string): Promise<void> {
+    await this.repo.update({ id: attempt.id }, { state: 'FAILED', error: reason.slice(0, 1000), gaveUpAt: this.clock.now() });
   }
 
   /** Claims the attempt for this echo; false when another echo claimed it first. */

@@ -10,6 +10,9 @@ export class CrmEventProcessor extends EventQueue {
   constructor(events: EventStore, handler: CrmJournalHandler, clock: Clock, @Inject(APP_CONFIG) config: AppConfig) {
     // A movement waiting on a Pepper write in doubt can settle only once the actions feed has passed it.
     const { pollLagSeconds, pollOverlapSeconds } = config.pepper;
-    super('crmcom', events, handler, clock, Math.min(300_000, Math.max(1_000, (pollLagSeconds + pollOverlapSeconds) * 1000)));
+    super('crmcom', events, handler, clock, {
+      deferMs: Math.min(300_000, Math.max(1_000, (pollLagSeconds + pollOverlapSeconds) * 1000)),
+      maxWaitMs: config.maxWaitHours * 3_600_000,
+    });
   }
 }

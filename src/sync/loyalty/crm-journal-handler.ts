@@ -13,6 +13,8 @@ import { pointsForMoney } from './cumulative-conversion';
 import { LoyaltyStatus } from './loyalty-status';
 import { OPENING_BALANCE_EVENT, OpeningBalance } from './opening-balance';
 import { PepperAwardWriter } from './pepper-award-writer';
+import { DeferredError } from './deferred-error';
+import { EventStore } from '../../persistence/stores/event.store';
 
 export const WALLET_JOURNAL_TYPES = ['WALLET_CREDIT', 'WALLET_DEBIT'] as const;
 
@@ -33,17 +35,17 @@ export class CrmJournalHandler implements EventHandler {
     private readonly awardWriter: PepperAwardWriter,
     private readonly conflictReporter: ConflictReporter,
     private readonly opening: OpeningBalance,
+    private readonly events: EventStore,
   ) {}
 
   async handle(event: InboundEventEntity): Promise<HandleResult> {
     const gate = this.loyalty.gate();
-    if ('parkReason' in gate) return { state: 'PARK', reason: gate.parkReason };
     if (event.type === OPENING_BALANCE_EVENT) return this.opening.handle(event, gate.walletPerkId);
     if (!(WALLET_JOURNAL_TYPES as readonly string[]).includes(event.type)) return { state: 'SKIPPED', note: `no flow for ${event.type}` };
-    return this.journal(event.payload as CrmJournal, gate.walletPerkId);
+    return this.journal(event, event.payload as CrmJournal, gate.walletPerkId);
   }
 
-  private async journal(journal: CrmJournal, walletPerkId: string): Promise<HandleResult> {
+  private async journal(event: InboundEventEntity, journal: CrmJournal, walletPerkId: string): Promise<HandleResult> {
     const classification = classifyJournal(journal, {
       applicationId: this.config.pepper.applicationId,
       currency: this.config.crmcom.currency,
@@ -53,21 +55,28 @@ export class CrmJournalHandler implements EventHandler {
     if (classification.kind === 'PARK') return { state: 'PARK', reason: classification.reason };
     const link = await this.links.findLinkedByContact(journal.contactId);
     if (!link) return { state: 'SKIPPED', note: 'the contact is not linked to a Pepper user' };
-    // What an existing contact's wallet held when the user was linked reaches Pepper through the opening balance,
-    // not as a movement. posted_on has whole seconds, so the second of linking counts as before it: counted twice
-    // would create money, while a movement missed in that one second is reported by reconciliation. A wallet the
-    // connector created had no history to skip.
-    if (link.matchedBy !== 'CREATED' && link.linkedAt && journal.postedOn * 1000 <= link.linkedAt.getTime()) {
-      return { state: 'SKIPPED', note: 'posted before the user was linked (or in that second): part of the opening balance' };
+    // What an existing contact's wallet held when its balance was read for the opening reaches Pepper through the
+    // opening balance, not as a movement. posted_on has whole seconds, so the second of that read counts as before
+    // it: counted twice would create money, while a movement missed in that one second is reported by
+    // reconciliation. A wallet the connector created had no history to skip.
+    if (link.matchedBy !== 'CREATED') {
+      const openingAt = link.openingAt;
+      if (!openingAt) throw new DeferredError(`waiting for the opening balance of ${link.pepperUserId} (it will include this journal or precede it)`);
+      if (journal.postedOn * 1000 <= openingAt.getTime()) {
+        return { state: 'SKIPPED', note: 'posted before the opening balance was read (or in that second): part of the opening balance' };
+      }
     }
 
     const moneyMinor = classification.kind === 'CREDIT' ? classification.amountMinor : -classification.amountMinor;
     const key = `crmcom:journal:${journal.id}`;
     return this.locks.forUser(link.pepperUserId, async () => {
-      const earlier = (await this.writeLog.attemptsFor(key))[0];
-      const before = await this.writeLog.movedTotal(link.pepperUserId, 'crmcom:journal:', key, 'amountMinor');
-      // A retried movement keeps the points its first attempt was given.
-      const points = earlier?.points ?? pointsForMoney(before, moneyMinor, this.config.loyalty.pointsPerCurrencyUnit);
+      // The points are fixed before any call, once: a retry (even of a redeem cut short by the balance) sends the same.
+      let points = event.movementPoints;
+      if (points === null) {
+        const before = await this.writeLog.movedTotal(link.pepperUserId, 'crmcom:journal:', key, 'amountMinor');
+        points = pointsForMoney(before, moneyMinor, this.config.loyalty.pointsPerCurrencyUnit);
+        await this.events.setMovementPoints(event, points);
+      }
       const result = await this.awardWriter.apply({ key, pepperUserId: link.pepperUserId, perkId: walletPerkId, points, sourceMoneyMinor: moneyMinor });
       if (result.shortfall > 0) {
         await this.conflictReporter.report({

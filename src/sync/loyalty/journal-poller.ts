@@ -10,7 +10,8 @@ import { EventParking } from '../event-parking';
 import type { RunContext } from '../job-runner';
 import { CrmEventProcessor } from './crm-event-processor';
 
-const SETTLED_STATES = new Set(['DONE', 'SKIPPED', 'WAITING_LINK', 'FAILED']);
+/** Pages one poll reads at most: a feed far behind catches up in bounded slices instead of re-reading everything. */
+const MAX_PAGES_PER_POLL = 50;
 
 /**
  * Follows CRM.COM's wallet journals (design §5 "CRM.COM → Pepper"). posted_on has whole seconds and may be a
@@ -40,17 +41,19 @@ export class JournalPoller {
       return;
     }
     const startedAt = this.clock.now();
-    const ids = await this.ingest(ctx, Math.floor(Date.parse(cursor) / 1000) - this.config.crmcom.pollOverlapSeconds, false);
+    const read = await this.ingest(ctx, Math.floor(Date.parse(cursor) / 1000) - this.config.crmcom.pollOverlapSeconds, false, MAX_PAGES_PER_POLL);
     await this.processor.processDue(ctx);
     if (ctx.stopping) return;
-    const unsettled = (await this.events.findByExternalIds('crmcom', ids)).filter((e) => !SETTLED_STATES.has(e.state));
-    if (unsettled.length > 0) {
+    // Waiting events (bounded) never hold the feed; an event neither settled nor waiting does.
+    if (await this.events.holdsCursor('crmcom')) {
       ctx.add('cursorHeld');
-      logEvent(this.logger, 'cursor_held', { feed: 'crmcom.journals', cursor, unsettled: unsettled.length });
+      logEvent(this.logger, 'cursor_held', { feed: 'crmcom.journals', cursor });
       return;
     }
-    await this.syncState.update('crmcom.journals', { cursor: startedAt.toISOString(), lastError: null, failureCount: 0 });
-    ctx.add('cursorAdvanced');
+    // Cut short: the cursor moves to the last second read (the overlap re-reads that second), so the next poll goes on.
+    const next = read.complete ? startedAt : new Date(Math.max(Date.parse(cursor), (read.lastPostedOn ?? 0) * 1000));
+    await this.syncState.update('crmcom.journals', { cursor: next.toISOString(), lastError: null, failureCount: 0 });
+    ctx.add(read.complete ? 'cursorAdvanced' : 'cursorAdvancedPartly');
   }
 
   /** Re-reads the last CRMCOM_SWEEP_HOURS: journals posted with a business date in the past show up here. */
@@ -61,19 +64,21 @@ export class JournalPoller {
     await this.processor.processDue(ctx);
   }
 
-  private async ingest(ctx: RunContext, from: number, reportLate: boolean): Promise<string[]> {
-    const seen: string[] = [];
+  private async ingest(ctx: RunContext, from: number, reportLate: boolean, maxPages = Number.POSITIVE_INFINITY): Promise<{ complete: boolean; lastPostedOn: number | null }> {
+    let pages = 0;
+    let lastPostedOn: number | null = null;
     // Nothing before the feed's start (the first seed) is a movement: that history is in the opening balances.
     const feedStart = (await this.syncState.get('crmcom.journals'))?.startedAt;
     const postedOnGte = Math.max(from, feedStart ? Math.floor(feedStart.getTime() / 1000) : 0);
     for await (const page of this.crm.journalsPages({ postedOnGte })) {
+      if (pages >= maxPages) return { complete: false, lastPostedOn };
+      pages += 1;
       for (const invalid of page.invalid) {
         await this.parking.parkInvalid('crmcom', 'WALLET_JOURNAL', invalid);
         ctx.add('invalid');
-        if (invalid.externalId) seen.push(invalid.externalId);
       }
       for (const journal of page.items) {
-        seen.push(journal.id);
+        lastPostedOn = Math.max(lastPostedOn ?? 0, journal.postedOn);
         const link = await this.links.findLinkedByContact(journal.contactId);
         const isNew = await this.events.recordIfNew({
           source: 'crmcom',
@@ -89,6 +94,6 @@ export class JournalPoller {
         }
       }
     }
-    return seen;
+    return { complete: true, lastPostedOn };
   }
 }

@@ -7,6 +7,7 @@ import { PerkStore } from '../../persistence/stores/perk.store';
 import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
 import { testConfig, TestConfigOverrides } from '../../upstream/testing/test-config';
 import { LoyaltyStatus } from './loyalty-status';
+import { Clock } from '../../common/clock';
 
 async function statusWith(overrides: TestConfigOverrides, perks: Array<{ perkId: string; template: string; enabled: boolean }>) {
   const moduleRef = await Test.createTestingModule({
@@ -48,7 +49,7 @@ describe('LoyaltyStatus', () => {
     const first = await statusWith({}, [wallet]);
     expect((await first.status.evaluate()).state).toBe('ACTIVE');
     // The same database, a later start with another points rate:
-    const later = new LoyaltyStatus(testConfig({ loyalty: { pointsPerCurrencyUnit: 10 } }), first.moduleRef.get(PerkStore), first.moduleRef.get(SettingsPinStore));
+    const later = new LoyaltyStatus(testConfig({ loyalty: { pointsPerCurrencyUnit: 10 } }), first.moduleRef.get(PerkStore), first.moduleRef.get(SettingsPinStore), first.moduleRef.get(Clock));
     const state = await later.evaluate();
     expect(state).toMatchObject({ state: 'DISABLED', reason: expect.stringContaining('pointsPerCurrencyUnit: pinned 100, now 10') });
     expect(state.reason).toContain('revalue');

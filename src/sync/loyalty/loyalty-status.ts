@@ -5,6 +5,7 @@ import type { PerkEntity } from '../../persistence/entities';
 import { PerkStore } from '../../persistence/stores/perk.store';
 import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
 import { DeferredError } from './deferred-error';
+import { Clock } from '../../common/clock';
 
 export interface LoyaltyState {
   state: 'ACTIVE' | 'DISABLED';
@@ -15,6 +16,8 @@ export interface LoyaltyState {
 }
 
 const PSEUDO_CURRENCY = 'PSEUDO_CURRENCY';
+/** Waiting loyalty events are woken when loyalty turns ACTIVE; this slow re-check is only a safety net. */
+const LOYALTY_OFF_RECHECK_MS = 15 * 60_000;
 
 /**
  * Whether the loyalty flows run, and why not. Customer sync runs either way. The wallet perk must exist,
@@ -30,16 +33,22 @@ export class LoyaltyStatus {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly perks: PerkStore,
     private readonly pins: SettingsPinStore,
+    private readonly clock: Clock,
   ) {}
 
   current(): LoyaltyState {
     return { ...this.state };
   }
 
-  /** For the loyalty flows: the wallet perk, or why they cannot run (and whether that may pass by itself). */
-  gate(): { walletPerkId: string } | { parkReason: string } {
+  /**
+   * For the loyalty flows: the wallet perk. While loyalty is off (or not decided yet) money events wait, bounded by
+   * MAX_WAIT_HOURS, and are woken when it turns ACTIVE: a misconfiguration fixed by the operator needs no retries.
+   */
+  gate(): { walletPerkId: string } {
     if (!this.state.decided) throw new DeferredError('the Pepper perk catalogue has not been read yet (Pepper unavailable?)');
-    if (this.state.state !== 'ACTIVE' || !this.state.walletPerkId) return { parkReason: `loyalty sync is DISABLED: ${this.state.reason}` };
+    if (this.state.state !== 'ACTIVE' || !this.state.walletPerkId) {
+      throw new DeferredError(`loyalty sync is DISABLED: ${this.state.reason}; waiting until it is ACTIVE`, new Date(this.clock.nowMs() + LOYALTY_OFF_RECHECK_MS));
+    }
     return { walletPerkId: this.state.walletPerkId };
   }
 

@@ -55,11 +55,12 @@ export class OpeningBalance implements OnModuleInit {
   }
 
   /**
-   * Both balances are read now, at the moment of linking (we hold the user's lock): movements after it reach the
+   * Both balances are read now, at the moment of linking (call under the user's lock): movements after it reach the
    * other side as movements, and the opening step only applies what stood before. Applied later as a delta, it
-   * commutes with them.
+   * commutes with them. The moment of the read is the user's opening point. While loyalty is off nothing is read;
+   * the link repair queues the opening once it is ACTIVE.
    */
-  private async enqueue(linked: LinkedEvent): Promise<void> {
+  async enqueue(linked: LinkedEvent): Promise<void> {
     const walletPerkId = this.loyalty.walletPerkId();
     if (!walletPerkId) return;
     let pepperPointsAtLink: number | null = null;
@@ -68,17 +69,22 @@ export class OpeningBalance implements OnModuleInit {
       pepperPointsAtLink = (await this.awardWriter.currentAward(linked.pepperUserId, walletPerkId))?.pointsAvailable ?? 0;
       if (!linked.created && linked.crmWalletId) walletMinorAtLink = (await this.crm.getWallet(linked.crmWalletId)).balanceMinor;
     } catch (error) {
+      pepperPointsAtLink = null;
       this.logger.warn(`balances at linking of ${linked.pepperUserId} not readable (${(error as Error).message}); the opening step reads them when it runs`);
     }
     const payload: OpeningPayload = { contactId: linked.crmContactId, walletId: linked.crmWalletId, created: linked.created, pepperPointsAtLink, walletMinorAtLink };
-    await this.events.recordIfNew({
+    const openingAt = this.clock.now();
+    const queued = await this.events.recordIfNew({
       source: 'crmcom',
       externalId: `opening:${linked.pepperUserId}:${linked.crmContactId}`,
       type: OPENING_BALANCE_EVENT,
       pepperUserId: linked.pepperUserId,
       payload,
-      occurredAt: this.clock.now().toISOString(),
+      occurredAt: openingAt.toISOString(),
     });
+    // Already queued for this contact once (a relink to it): its opening point is now, never left open.
+    await this.links.setOpeningAt(linked.pepperUserId, openingAt);
+    if (!queued) this.logger.warn(`the opening balance of ${linked.pepperUserId} with contact ${linked.crmContactId} was queued before; not again`);
   }
 
   async handle(event: InboundEventEntity, walletPerkId: string): Promise<HandleResult> {
@@ -87,7 +93,13 @@ export class OpeningBalance implements OnModuleInit {
     return this.locks.forUser(pepperUserId, async () => {
       const link = await this.links.findByUser(pepperUserId);
       if (link?.status !== 'LINKED' || link.crmContactId !== payload.contactId) return { state: 'SKIPPED', note: 'the user is no longer linked to that contact' };
-      const pepperPoints = payload.pepperPointsAtLink ?? (await this.awardWriter.currentAward(pepperUserId, walletPerkId))?.pointsAvailable ?? 0;
+      let pepperPoints = payload.pepperPointsAtLink;
+      if (pepperPoints === null) {
+        // Not read at linking: read now, and this is the opening point (movements up to it waited for this step).
+        pepperPoints = (await this.awardWriter.currentAward(pepperUserId, walletPerkId))?.pointsAvailable ?? 0;
+        payload.pepperPointsAtLink = pepperPoints;
+        await this.links.setOpeningAt(pepperUserId, this.clock.now());
+      }
       const rate = this.config.loyalty.pointsPerCurrencyUnit;
       const appId = this.config.pepper.applicationId;
 

@@ -6,6 +6,7 @@ import type { PepperAward } from '../../pepper/pepper.types';
 import type { OutboundWriteEntity } from '../../persistence/entities';
 import { AwardMirrorStore } from '../../persistence/stores/award-mirror.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
+import { EventStore } from '../../persistence/stores/event.store';
 import { WriteLog } from '../../persistence/stores/write-log.store';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { DeferredError } from './deferred-error';
@@ -42,6 +43,7 @@ export class PepperAwardWriter {
     private readonly writeLog: WriteLog,
     private readonly awards: AwardMirrorStore,
     private readonly syncState: SyncStateStore,
+    private readonly events: EventStore,
     private readonly clock: Clock,
   ) {}
 
@@ -134,7 +136,12 @@ export class PepperAwardWriter {
       if (!feedCursor || Date.parse(feedCursor) <= settledBy) {
         throw new DeferredError(`an earlier attempt (#${attempt.id}) may have reached Pepper; waiting for the actions feed to show its echo`);
       }
-      await this.writeLog.failed(attempt, 'no echo in the actions feed: it did not happen');
+      // The feed has passed it, but an action taken in and not yet examined may still be its echo.
+      const echoType = attempt.kind === 'GRANT' ? 'REWARD_EARNED' : 'REDEEM_PERK';
+      if (attempt.pepperUserId && (await this.events.hasUnexaminedMovement(attempt.pepperUserId, echoType))) {
+        throw new DeferredError(`an earlier attempt (#${attempt.id}) may have reached Pepper; a ${echoType} of the user is still to be examined`);
+      }
+      await this.writeLog.giveUp(attempt, 'no echo in the actions feed: it did not happen');
     }
     return null;
   }

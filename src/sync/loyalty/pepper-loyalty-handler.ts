@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { UserLocks } from '../../common/keyed-mutex';
 import { CrmComClient } from '../../crmcom/crmcom.client';
-import { findEcho } from '../../loyalty/logic/echo-matcher';
+import { EchoCandidate, findEcho, MovementAction } from '../../loyalty/logic/echo-matcher';
 import { mapOrderToPurchase } from '../../loyalty/logic/order-mapper';
 import { WriteProtocol } from '../../mapping/write-protocol';
 import type { PepperAction } from '../../pepper/pepper.types';
-import type { InboundEventEntity, UserLinkEntity } from '../../persistence/entities';
+import type { InboundEventEntity, OutboundWriteEntity, UserLinkEntity } from '../../persistence/entities';
 import { AwardMirrorStore } from '../../persistence/stores/award-mirror.store';
 import { ConflictReporter } from '../../mapping/conflict-reporter';
 import { WriteLog } from '../../persistence/stores/write-log.store';
@@ -74,7 +74,6 @@ export class PepperLoyaltyHandler {
 
   private async dispatch(event: InboundEventEntity): Promise<HandleResult> {
     const gate = this.loyalty.gate();
-    if ('parkReason' in gate) return { state: 'PARK', reason: gate.parkReason };
     if (!event.pepperUserId) return { state: 'PARK', reason: 'the action names no user (context.user._id is missing)' };
     const action = actionOf(event);
     switch (action.type) {
@@ -83,7 +82,7 @@ export class PepperLoyaltyHandler {
       case 'ORDER_PAYMENT_REFUNDED':
         return this.refund(action);
       default:
-        return this.movement(action, gate.walletPerkId);
+        return this.movement(event, action, gate.walletPerkId);
     }
   }
 
@@ -135,7 +134,7 @@ export class PepperLoyaltyHandler {
     return { state: 'DONE', note: `ORDER_REFUNDED conflict ${conflict.id}` };
   }
 
-  private async movement(action: PepperAction, walletPerkId: string): Promise<HandleResult> {
+  private async movement(event: InboundEventEntity, action: PepperAction, walletPerkId: string): Promise<HandleResult> {
     const read = readAwardMovement(action);
     if (!read.ok) return { state: 'PARK', reason: `unreadable ${action.type}: ${read.reason}` };
     const movement = read.movement;
@@ -147,29 +146,46 @@ export class PepperLoyaltyHandler {
     const link = await this.linkedUser.resolve(pepperUserId);
     return this.locks.forUser(pepperUserId, async () => {
       const echo = await this.claimEcho(action, movement);
-      const previous = await this.observe(pepperUserId, movement, action.timestamp);
-      if (echo) return { state: 'SKIPPED', note: `echo of the connector's own write #${echo}` };
-      if (!link) return { state: 'WAITING_LINK', note: 'the user is not linked to a contact yet' };
-
-      let points: number;
-      switch (movement.type) {
-        case 'REDEEM_PERK':
-          points = -movement.points;
-          break;
-        case 'AWARD_POINTS_REFUNDED':
-          points = movement.points;
-          break;
-        case 'REWARD_EARNED':
-          if (this.config.loyalty.pepperWalletEarning === 'conflict') return this.unexpectedEarning(action, movement);
-          points = movement.points;
-          break;
-        case 'AWARD_POINTS_RESET':
-          if (previous === null) return { state: 'PARK', reason: 'AWARD_POINTS_RESET on an award whose previous balance is unknown' };
-          points = movement.pointsAvailable - previous;
-          break;
+      if (echo) {
+        await this.observe(pepperUserId, movement, action.timestamp);
+        return { state: 'SKIPPED', note: `echo of the connector's own write #${echo}` };
       }
+      // The points this movement stands for are fixed once, before the mirror moves and before any call: a reset's
+      // difference could not be computed again once the mirror holds the new balance.
+      if (event.movementPoints === null) {
+        const points = await this.pointsOf(movement);
+        if (points === null) return { state: 'PARK', reason: 'AWARD_POINTS_RESET on an award whose previous balance is unknown' };
+        await this.events.setMovementPoints(event, points);
+      }
+      await this.observe(pepperUserId, movement, action.timestamp);
+      const points = event.movementPoints as number;
+
+      const givenUp = await this.givenUpAttemptMatching(action, movement);
+      if (givenUp) return this.unmatchedEcho(action, movement, givenUp);
+      if (!link) return { state: 'WAITING_LINK', note: 'the user is not linked to a contact yet' };
+      // Movements up to the moment the opening balances were read are inside them.
+      if (!link.openingAt) throw new DeferredError(`waiting for the opening balance of ${pepperUserId} (it will include this movement or precede it)`);
+      if (Date.parse(action.timestamp) <= link.openingAt.getTime()) {
+        return { state: 'SKIPPED', note: `at or before the opening balance (${link.openingAt.toISOString()}): inside it, not a movement` };
+      }
+      if (movement.type === 'REWARD_EARNED' && this.config.loyalty.pepperWalletEarning === 'conflict') return this.unexpectedEarning(action, movement);
       return this.journal(action, link, points);
     });
+  }
+
+  /** Signed points of a wallet movement; null for a reset whose previous balance is unknown. */
+  private async pointsOf(movement: AwardMovement): Promise<number | null> {
+    switch (movement.type) {
+      case 'REDEEM_PERK':
+        return -movement.points;
+      case 'AWARD_POINTS_REFUNDED':
+      case 'REWARD_EARNED':
+        return movement.points;
+      case 'AWARD_POINTS_RESET': {
+        const previous = (await this.awards.get(movement.awardId))?.pointsAvailable ?? null;
+        return previous === null ? null : movement.pointsAvailable - previous;
+      }
+    }
   }
 
   private async journal(action: PepperAction, link: UserLinkEntity, points: number): Promise<HandleResult> {
@@ -209,6 +225,35 @@ export class PepperLoyaltyHandler {
     return { state: 'DONE', note: `journal ${result.journalId ?? '(none)'} ${amountMinor > 0 ? 'CREDIT' : 'DEBIT'} ${Math.abs(result.appliedMinor)}` };
   }
 
+  /**
+   * An echo that matches an attempt given up (the feed had passed it without an echo, and the movement was sent
+   * again): both reached Pepper. It is never credited as an earning; an operator reviews the doubled points.
+   */
+  private async givenUpAttemptMatching(action: PepperAction, movement: AwardMovement): Promise<number | null> {
+    if (movement.type !== 'REWARD_EARNED' && movement.type !== 'REDEEM_PERK') return null;
+    const kind: 'GRANT' | 'REDEEM' = movement.type === 'REWARD_EARNED' ? 'GRANT' : 'REDEEM';
+    const attempts = await this.writeLog.givenUpAttempts(action.userId as string, kind);
+    const match = findEcho(this.movementAction(action, movement), attempts.map((a) => ({ ...this.candidateOf(a, kind), state: 'UNKNOWN' as const })));
+    if (!match || !(await this.writeLog.claimEcho(match.attemptId, action.id))) return null;
+    return match.attemptId;
+  }
+
+  private async unmatchedEcho(action: PepperAction, movement: AwardMovement, attemptId: number): Promise<HandleResult> {
+    const conflict = await this.conflictReporter.report({
+      kind: 'UNMATCHED_ECHO',
+      pepperUserId: action.userId as string,
+      candidateContactIds: [],
+      eventKey: action.id,
+      details: {
+        reason: `the echo of a write the connector had given up (#${attemptId}) came after all: the movement reached Pepper twice; review the ${movement.points} points in Pepper`,
+        actionId: action.id,
+        attemptId,
+        points: movement.points,
+      },
+    });
+    return { state: 'DONE', note: `UNMATCHED_ECHO conflict ${conflict.id}` };
+  }
+
   private async unexpectedEarning(action: PepperAction, movement: AwardMovement): Promise<HandleResult> {
     const conflict = await this.conflictReporter.report({
       kind: 'UNEXPECTED_PEPPER_EARNING',
@@ -227,7 +272,28 @@ export class PepperLoyaltyHandler {
     if (already) return already.id;
     const kind: 'GRANT' | 'REDEEM' = movement.type === 'REWARD_EARNED' ? 'GRANT' : 'REDEEM';
     const attempts = await this.writeLog.echoCandidates(action.userId as string, kind);
-    const candidates = attempts.map((a) => ({
+    const match = findEcho(this.movementAction(action, movement), attempts.map((a) => this.candidateOf(a, kind)));
+    if (!match || !(await this.writeLog.claimEcho(match.attemptId, action.id))) return null;
+    const attempt = attempts.find((a) => a.id === match.attemptId);
+    if (attempt && attempt.state !== 'DONE') await this.writeLog.done(attempt, movement.awardId, { settledBy: `echo ${action.id}` });
+    return match.attemptId;
+  }
+
+  private movementAction(action: PepperAction, movement: AwardMovement): MovementAction {
+    return {
+      actionId: action.id,
+      type: movement.type as MovementAction['type'],
+      pepperUserId: action.userId as string,
+      perkId: movement.perkId,
+      awardId: movement.awardId,
+      points: movement.points,
+      pointsAvailable: movement.pointsAvailable,
+      timestamp: new Date(action.timestamp),
+    };
+  }
+
+  private candidateOf(a: OutboundWriteEntity, kind: 'GRANT' | 'REDEEM'): EchoCandidate {
+    return {
       attemptId: a.id,
       kind,
       pepperUserId: a.pepperUserId as string,
@@ -238,15 +304,7 @@ export class PepperLoyaltyHandler {
       sentAt: a.sentAt,
       balanceAfter: a.balanceAfter,
       matchedActionId: a.matchedActionId,
-    }));
-    const match = findEcho(
-      { actionId: action.id, type: movement.type, pepperUserId: action.userId as string, perkId: movement.perkId, awardId: movement.awardId, points: movement.points, pointsAvailable: movement.pointsAvailable, timestamp: new Date(action.timestamp) },
-      candidates,
-    );
-    if (!match || !(await this.writeLog.claimEcho(match.attemptId, action.id))) return null;
-    const attempt = attempts.find((a) => a.id === match.attemptId);
-    if (attempt && attempt.state !== 'DONE') await this.writeLog.done(attempt, movement.awardId, { settledBy: `echo ${action.id}` });
-    return match.attemptId;
+    };
   }
 
   private async observe(pepperUserId: string, movement: AwardMovement, timestamp: string): Promise<number | null> {

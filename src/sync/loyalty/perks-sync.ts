@@ -8,6 +8,7 @@ import { SyncStateStore } from '../../persistence/stores/sync-state.store';
 import type { RunContext } from '../job-runner';
 import { LoyaltyStatus } from './loyalty-status';
 import { EventParking } from '../event-parking';
+import { LinkRepair } from './link-repair';
 
 /**
  * Perks (daily and on resync) decide the loyalty state. The first time loyalty is ACTIVE, the awards of the
@@ -23,6 +24,7 @@ export class PerksSync {
     private readonly loyalty: LoyaltyStatus,
     private readonly syncState: SyncStateStore,
     private readonly parking: EventParking,
+    private readonly repair: LinkRepair,
     private readonly clock: Clock,
   ) {}
 
@@ -37,8 +39,9 @@ export class PerksSync {
     const state = await this.loyalty.evaluate();
     ctx.add(`loyalty.${state.state}`);
     if (state.state !== 'ACTIVE') return;
-    if ((await this.syncState.get('pepper.awards-seed'))?.stage === 'DONE') return;
-    await this.seedAwards(ctx, state.walletPerkId as string);
+    if ((await this.syncState.get('pepper.awards-seed'))?.stage !== 'DONE') await this.seedAwards(ctx, state.walletPerkId as string);
+    // What waited while loyalty was off flows now, and users linked meanwhile get their opening balance.
+    await this.repair.run(ctx);
   }
 
   private async seedAwards(ctx: RunContext, walletPerkId: string): Promise<void> {

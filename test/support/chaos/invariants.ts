@@ -24,6 +24,7 @@ export const INVARIANTS = {
   echoMisattributed: 'echo-misattributed',
   balance: 'balance',
   cursor: 'cursor',
+  historyReplayed: 'history-replayed',
 } as const;
 
 export interface InvariantTarget {
@@ -44,6 +45,8 @@ const MOVEMENTS: Record<string, string | null> = {
 
 interface DbView {
   linkStatus: Map<string, string>;
+  /** per user, when the opening balances were read: wallet movements at or before it are inside the opening balance */
+  openingMs: Map<string, number>;
   cursorMs: number | null;
   feedStartMs: number | null;
   pepperEvents: Map<string, { state: string; lastError: string | null }>;
@@ -58,7 +61,10 @@ interface DbView {
 
 async function readDb(databasePath: string): Promise<DbView> {
   return withDb(databasePath, async (db) => {
-    const links = await all<{ pepperUserId: string; status: string }>(db, 'SELECT pepperUserId, status FROM user_link');
+    const links = await all<{ pepperUserId: string; status: string; openingAt: string | null; linkedAt: string | null }>(
+      db,
+      'SELECT pepperUserId, status, openingAt, linkedAt FROM user_link',
+    );
     const feeds = await all<{ feed: string; cursor: string | null; startedAt: string | null }>(db, 'SELECT feed, cursor, startedAt FROM sync_state');
     const events = await all<{ externalId: string; state: string; lastError: string | null }>(
       db,
@@ -78,6 +84,12 @@ async function readDb(databasePath: string): Promise<DbView> {
     const journalsFeed = feeds.find((f) => f.feed === 'crmcom.journals');
     return {
       linkStatus: new Map(links.map((l) => [l.pepperUserId, l.status])),
+      openingMs: new Map(
+        links.flatMap((l) => {
+          const ms = sqliteDateMs(l.openingAt) ?? sqliteDateMs(l.linkedAt);
+          return ms === null ? [] : [[l.pepperUserId, ms] as [string, number]];
+        }),
+      ),
       cursorMs: actionsFeed?.cursor ? Date.parse(actionsFeed.cursor) : null,
       // The actions cursor and the journal feed both start when the first seed starts; only the journal feed keeps it.
       feedStartMs: sqliteDateMs(journalsFeed?.startedAt) ?? (journalsFeed?.cursor ? Date.parse(journalsFeed.cursor) : null),
@@ -175,6 +187,12 @@ export async function checkInvariants(target: InvariantTarget): Promise<string[]
       continue;
     }
     if (!inScope(action) || !isLinked(userOf(action))) continue;
+    const openingMs = view.openingMs.get(userOf(action) as string);
+    const ts = timestampOf(action);
+    if (openingMs !== undefined && ts !== null && ts <= openingMs) {
+      if (count > 0) violations.push(`[${INVARIANTS.historyReplayed}] ${action.type} ${action._id} is inside the opening balance of ${userOf(action)} but has ${count} journal(s)`);
+      continue;
+    }
     const nothingToSend = view.zeroAmountKeys.has(reference) || view.overdrawnActions.has(action._id);
     if (count === 1 || (count === 0 && nothingToSend)) continue;
     const event = view.pepperEvents.get(action._id);
