@@ -12,6 +12,7 @@ import { EventStore } from '../persistence/stores/event.store';
 import { SyncStateStore } from '../persistence/stores/sync-state.store';
 import { testConfig } from '../upstream/testing/test-config';
 import type { ValidatedPage } from '../upstream/paging';
+import { BackfillPlan } from './loyalty/backfill-plan';
 import { ActionsPoller, POLLED_ACTION_TYPES } from './actions-poller';
 import { LOYALTY_ACTION_TYPES, PepperLoyaltyHandler } from './loyalty/pepper-loyalty-handler';
 import { EventParking } from './event-parking';
@@ -77,6 +78,7 @@ describe('ActionsPoller', () => {
       imports: [ConfigModule.forRoot(config, { clock }), TypeOrmModule.forRoot(buildDataSourceOptions(':memory:')), PersistenceModule],
       providers: [
         ActionsPoller,
+        BackfillPlan,
         EventParking,
         PepperEventHandler,
         PepperEventProcessor,

@@ -19,6 +19,7 @@ export class BackfillPlan {
   ) {}
 
   async count(ctx: RunContext, action: PepperAction): Promise<void> {
+    ctx.add(`wouldProcess.${action.type}`);
     if (action.type !== 'ORDER_COMPLETED') {
       ctx.add('wouldSync.user');
       return;
