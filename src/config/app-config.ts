@@ -51,6 +51,8 @@ export interface AppConfig {
   port: number;
   phoneDefaultRegion: string;
   syncConcurrency: number;
+  /** how long after sending a write in doubt a read-back may prove it absent (design §6) */
+  writeSettleSeconds: number;
   schedulerEnabled: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
 }

@@ -6,7 +6,7 @@ import { EventStore } from '../persistence/stores/event.store';
 import { dispositionOf } from '../upstream/error-disposition';
 import { MAX_EVENT_ATTEMPTS, nextAttemptDelayMs } from './event-retry-policy';
 import type { RunContext } from './job-runner';
-import { DeferredError } from './loyalty/deferred-error';
+import { DeferredError } from '../common/deferred-error';
 import type { HandleResult } from './pepper-event-handler';
 
 const BATCH_SIZE = 200;
@@ -73,7 +73,7 @@ export abstract class EventQueue {
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof DeferredError) {
-        await this.events.defer(event, reason, new Date(this.clock.nowMs() + this.deferMs));
+        await this.events.defer(event, reason, error.retryAt ?? new Date(this.clock.nowMs() + this.deferMs));
         ctx?.add('deferred');
         return;
       }

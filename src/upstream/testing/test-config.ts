@@ -59,6 +59,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
     port: 0,
     phoneDefaultRegion: 'GB',
     syncConcurrency: 4,
+    writeSettleSeconds: 120,
     schedulerEnabled: false,
     logLevel: 'warn',
     ...rest,
