@@ -104,6 +104,7 @@ describe('WriteProtocol', () => {
     await expect(protocol.write({ ...base, send, readBack: async () => null })).resolves.toBe('contact-2');
     expect(send).toHaveBeenCalledTimes(1);
     expect(log.rows.map((r) => r.state)).toEqual(['FAILED', 'DONE']);
+    expect(log.rows[0].error).toMatch(/absent on read-back after: .*timed out/);
   });
 
   it('after a crash (attempt left PENDING) and nothing visible yet, marks it UNKNOWN and defers from its sending time', async () => {

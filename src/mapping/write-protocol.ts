@@ -57,7 +57,8 @@ export class WriteProtocol {
       const found = await this.readBackOrKeepInDoubt(prior, readBack);
       if (found) return found;
       if (prior.state === 'PENDING') await this.writeLog.unknown(prior, 'the process stopped before the answer came');
-      await this.failOnceSettled(prior, 'absent on read-back', prior.error ?? 'the process stopped before the answer came');
+      const doubt = prior.error ?? 'the process stopped before the answer came';
+      await this.failOnceSettled(prior, `absent on read-back after: ${doubt}`, doubt);
     }
 
     const attempt = await this.writeLog.begin(attemptFields);
