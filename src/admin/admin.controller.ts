@@ -1,13 +1,18 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ConflictsQueryDto, FailedEventsQueryDto, LinksQueryDto } from './dto/list-query.dto';
+import { BulkRetryDto } from './dto/bulk-retry.dto';
 import { ResolveConflictDto } from './dto/resolve-conflict.dto';
 import { ActorDto, ResyncDto } from './dto/resync.dto';
+import { SettleWriteDto, WritesQueryDto } from './dto/writes.dto';
+import { BulkRetryFailedEventsUseCase } from './use-cases/bulk-retry-failed-events.use-case';
 import { GetStatusUseCase } from './use-cases/get-status.use-case';
 import { GetRunUseCase, ListConflictsUseCase, ListFailedEventsUseCase, ListLinksUseCase } from './use-cases/list-use-cases';
+import { ListWritesUseCase } from './use-cases/list-writes.use-case';
 import { ResolveConflictUseCase } from './use-cases/resolve-conflict.use-case';
 import { ResyncUserUseCase } from './use-cases/resync-user.use-case';
 import { RetryFailedEventUseCase } from './use-cases/retry-failed-event.use-case';
+import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
 
 const idParam = (name: string) =>
@@ -32,6 +37,9 @@ export class AdminController {
     private readonly resolveConflict: ResolveConflictUseCase,
     private readonly listFailedEvents: ListFailedEventsUseCase,
     private readonly retryFailedEvent: RetryFailedEventUseCase,
+    private readonly bulkRetryFailedEvents: BulkRetryFailedEventsUseCase,
+    private readonly listWrites: ListWritesUseCase,
+    private readonly settleWrite: SettleWriteUseCase,
   ) {}
 
   @Get('status')
@@ -77,9 +85,27 @@ export class AdminController {
     return this.listFailedEvents.execute(query);
   }
 
+  // Declared before failed-events/:id/retry: the literal path must never be read as an id.
+  @Post('failed-events/retry')
+  @HttpCode(200)
+  bulkRetry(@Body() body: BulkRetryDto) {
+    return this.bulkRetryFailedEvents.execute(body);
+  }
+
   @Post('failed-events/:id/retry')
   @HttpCode(200)
   retry(@Param('id', idParam('id')) id: number) {
     return this.retryFailedEvent.execute(id);
+  }
+
+  @Get('writes')
+  writes(@Query() query: WritesQueryDto) {
+    return this.listWrites.execute(query);
+  }
+
+  @Post('writes/:id/settle')
+  @HttpCode(200)
+  settle(@Param('id', idParam('id')) id: number, @Body() body: SettleWriteDto) {
+    return this.settleWrite.execute(id, body);
   }
 }

@@ -9,11 +9,14 @@ import { AdminTokenGuard } from './admin-token.guard';
 import { RequestLoggerMiddleware } from './request-logger.middleware';
 import { HealthController } from './health.controller';
 import { UpstreamErrorFilter } from './upstream-error.filter';
+import { BulkRetryFailedEventsUseCase } from './use-cases/bulk-retry-failed-events.use-case';
 import { GetStatusUseCase } from './use-cases/get-status.use-case';
 import { GetRunUseCase, ListConflictsUseCase, ListFailedEventsUseCase, ListLinksUseCase } from './use-cases/list-use-cases';
 import { ResolveConflictUseCase } from './use-cases/resolve-conflict.use-case';
 import { ResyncUserUseCase } from './use-cases/resync-user.use-case';
+import { ListWritesUseCase } from './use-cases/list-writes.use-case';
 import { RetryFailedEventUseCase } from './use-cases/retry-failed-event.use-case';
+import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
 
 @Module({
@@ -30,6 +33,9 @@ import { StartResyncUseCase } from './use-cases/start-resync.use-case';
     ListFailedEventsUseCase,
     ResolveConflictUseCase,
     RetryFailedEventUseCase,
+    BulkRetryFailedEventsUseCase,
+    ListWritesUseCase,
+    SettleWriteUseCase,
     { provide: APP_FILTER, useClass: UpstreamErrorFilter },
   ],
 })

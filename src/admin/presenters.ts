@@ -1,4 +1,4 @@
-import type { ConflictEntity, InboundEventEntity, SyncRunEntity, UserLinkEntity } from '../persistence/entities';
+import type { ConflictEntity, InboundEventEntity, OutboundWriteEntity, SyncRunEntity, UserLinkEntity } from '../persistence/entities';
 
 export const presentLink = (l: UserLinkEntity) => ({
   pepperUserId: l.pepperUserId,
@@ -47,4 +47,20 @@ export const presentRun = (r: SyncRunEntity) => ({
   error: r.error,
   actor: r.actor,
   params: r.params,
+});
+
+/** Never the stored request or response: only these fields reach an admin reply. */
+export const presentWrite = (w: OutboundWriteEntity) => ({
+  id: w.id,
+  idempotencyKey: w.idempotencyKey,
+  target: w.target,
+  kind: w.kind,
+  pepperUserId: w.pepperUserId,
+  points: w.points,
+  amountMinor: w.amountMinor,
+  state: w.state,
+  sentAt: w.sentAt,
+  upstreamId: w.upstreamId,
+  error: w.error,
+  settledBy: w.settledBy,
 });

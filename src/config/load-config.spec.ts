@@ -80,6 +80,15 @@ describe('loadConfig', () => {
     expect(problems.join('\n')).not.toContain('short-secret');
   });
 
+  it('settles writes in doubt after WRITE_SETTLE_SECONDS, which must outlast HTTP_TIMEOUT_MS', () => {
+    expect(loadConfig(VALID).writeSettleSeconds).toBe(120);
+    expect(loadConfig({ ...VALID, HTTP_TIMEOUT_MS: '2000', WRITE_SETTLE_SECONDS: '3' }).writeSettleSeconds).toBe(3);
+    expect(problemsOf({ ...VALID, HTTP_TIMEOUT_MS: '20000', WRITE_SETTLE_SECONDS: '20' })).toEqual([
+      'WRITE_SETTLE_SECONDS must be longer than HTTP_TIMEOUT_MS (in seconds)',
+    ]);
+    expect(problemsOf({ ...VALID, WRITE_SETTLE_SECONDS: 'soon' })).toEqual([expect.stringMatching(/^WRITE_SETTLE_SECONDS must be a whole number/)]);
+  });
+
   it('reads the location map in both forms', () => {
     expect(loadConfig({ ...VALID, LOCATION_ORGANISATION_MAP: 'l1=o1, l2=o2' }).loyalty.locationOrganisations).toEqual({ l1: 'o1', l2: 'o2' });
     expect(loadConfig({ ...VALID, LOCATION_ORGANISATION_MAP: '{"l1":"o1"}' }).loyalty.locationOrganisations).toEqual({ l1: 'o1' });

@@ -55,6 +55,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const reconcileCron = r.string('RECONCILE_CRON', '0 3 * * *');
   r.check(isCronExpression(reconcileCron), 'RECONCILE_CRON must be a cron expression with 5 or 6 fields');
 
+  const httpTimeoutMs = r.integer('HTTP_TIMEOUT_MS', 15_000, 100, 300_000);
+  const writeSettleSeconds = r.integer('WRITE_SETTLE_SECONDS', 120, 1, 86_400);
+  // A POST may still be in progress upstream until the client gives up on it: settling earlier could prove absence wrongly.
+  r.check(writeSettleSeconds * 1000 > httpTimeoutMs, 'WRITE_SETTLE_SECONDS must be longer than HTTP_TIMEOUT_MS (in seconds)');
+
   const config: AppConfig = {
     pepper: {
       apiUrl: r.url('PEPPER_API_URL', 'https://api.pepperhq.com'),
@@ -80,7 +85,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       sweepHours: r.integer('CRMCOM_SWEEP_HOURS', 48, 1, 24 * 30),
     },
     http: {
-      timeoutMs: r.integer('HTTP_TIMEOUT_MS', 15_000, 100, 300_000),
+      timeoutMs: httpTimeoutMs,
       maxRetries: r.integer('HTTP_MAX_RETRIES', 4, 0, 10),
       backoffBaseMs: r.integer('HTTP_BACKOFF_BASE_MS', 500, 1, 60_000),
       backoffMaxMs: r.integer('HTTP_BACKOFF_MAX_MS', 30_000, 1, 300_000),
@@ -99,6 +104,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     phoneDefaultRegion: region,
     syncConcurrency: r.integer('SYNC_CONCURRENCY', 4, 1, 32),
     maxWaitHours: r.integer('MAX_WAIT_HOURS', 6, 1, 24 * 30),
+    writeSettleSeconds,
     schedulerEnabled: r.boolean('SCHEDULER_ENABLED', true),
     logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };

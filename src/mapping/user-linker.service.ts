@@ -101,6 +101,8 @@ export class UserLinker {
       case 'CONFLICT':
         return this.recordConflict(user.id, decision);
       case 'LINK':
+        // The contact holding the user's code is one we sent (its answer lost): settle that write, link it as created.
+        if (decision.matchedBy === 'CODE' && (await this.writes.attempted(this.contactKey(user.id)))) return this.createAndLink(user, actor);
         return this.linkExisting(user, decision.contact, decision.matchedBy, actor);
       case 'CREATE':
         return this.createAndLink(user, actor);
@@ -152,8 +154,8 @@ export class UserLinker {
   private async createAndLink(user: PepperUser, actor: string | null): Promise<UserSyncOutcome> {
     const identity = identityOf(user, this.config.phoneDefaultRegion);
     const profile = contactProfileOf(user, identity);
-    const contactId = await this.writes.write({
-      idempotencyKey: `pepper:${this.config.pepper.applicationId}:contact:${user.id}`,
+    const createdId = await this.writes.write({
+      idempotencyKey: this.contactKey(user.id),
       target: 'crmcom',
       kind: 'CONTACT_CREATE',
       pepperUserId: user.id,
@@ -162,6 +164,7 @@ export class UserLinker {
       readBack: async () => (await this.crm.findContacts({ code: user.id }))[0]?.id ?? null,
       meansAlreadyExists: (error) => error instanceof CrmComError && error.crmException === ALREADY_EXISTS,
     });
+    const contactId = requireUpstreamId(createdId, `the contact of ${user.id} (code ${user.id})`);
     const { accountId, walletId } = await this.ensureWallet(contactId, null);
     const link = await this.links.link(
       user.id,
@@ -171,6 +174,10 @@ export class UserLinker {
     await this.afterLinked(user.id, actor, `new contact ${contactId} created`, { crmContactId: contactId, crmWalletId: walletId, created: true });
     logEvent(this.logger, 'contact_created', { pepperUserId: user.id, crmContactId: contactId });
     return { result: 'CREATED', link };
+  }
+
+  private contactKey(pepperUserId: string): string {
+    return `pepper:${this.config.pepper.applicationId}:contact:${pepperUserId}`;
   }
 
   private async afterLinked(
@@ -189,7 +196,7 @@ export class UserLinker {
     const primary = (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary);
     const accountId =
       primary?.id ??
-      (await this.writes.write({
+      requireUpstreamId(await this.writes.write({
         idempotencyKey: `pepper:${this.config.pepper.applicationId}:account:${contactId}`,
         target: 'crmcom',
         kind: 'ACCOUNT_CREATE',
@@ -197,7 +204,7 @@ export class UserLinker {
         request: { contactId, currency: this.config.crmcom.currency },
         send: () => this.crm.createPrimaryAccount(contactId, this.config.crmcom.currency),
         readBack: async () => (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary)?.id ?? null,
-      }));
+      }), `the primary account of contact ${contactId}`);
     const walletId = knownWalletId ?? (await this.crm.getContact(contactId)).walletId;
     return { accountId, walletId };
   }
@@ -250,6 +257,12 @@ export class UserLinker {
     }
     return { result: 'DELETED', link };
   }
+}
+
+/** A write settled as done by an operator, whose record CRM.COM does not show: nothing to link to yet. */
+function requireUpstreamId(id: string | null, what: string): string {
+  if (id === null) throw new Error(`${what} was settled as created, but CRM.COM does not show it; check it in CRM.COM, then retry`);
+  return id;
 }
 
 export class ContactTakenError extends Error {

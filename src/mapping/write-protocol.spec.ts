@@ -1,3 +1,5 @@
+import { FakeClock } from '../common/clock';
+import { DeferredError, WriteInDoubtError } from '../common/deferred-error';
 import { CrmComError } from '../crmcom/crmcom.error';
 import type { OutboundWriteEntity, WriteState } from '../persistence/entities';
 import type { NewWriteAttempt, WriteLog } from '../persistence/stores/write-log.store';
@@ -6,10 +8,11 @@ import { WriteProtocol } from './write-protocol';
 /** An in-memory outbound_write log with the store's behaviour. */
 class FakeWriteLog {
   rows: OutboundWriteEntity[] = [];
+  constructor(private readonly clock: FakeClock) {}
   async begin(input: NewWriteAttempt) {
-    const row = { ...input, id: this.rows.length + 1, state: 'PENDING' as WriteState, upstreamId: null, error: null } as OutboundWriteEntity;
+    const row = { ...input, id: this.rows.length + 1, state: 'PENDING' as WriteState, sentAt: this.clock.now(), upstreamId: null, error: null } as OutboundWriteEntity;
     this.rows.push(row);
-    return row;
+    return { ...row };
   }
   private set(attempt: OutboundWriteEntity, fields: Partial<OutboundWriteEntity>) {
     Object.assign(this.rows.find((r) => r.id === attempt.id) as OutboundWriteEntity, fields);
@@ -24,7 +27,7 @@ class FakeWriteLog {
     this.set(a, { state: 'FAILED', error });
   }
   async attemptsFor(key: string) {
-    return this.rows.filter((r) => r.idempotencyKey === key);
+    return this.rows.filter((r) => r.idempotencyKey === key).map((r) => ({ ...r }));
   }
   async unsettled(key: string) {
     return this.rows.filter((r) => r.idempotencyKey === key && (r.state === 'PENDING' || r.state === 'UNKNOWN'));
@@ -36,12 +39,16 @@ const base = { idempotencyKey: KEY, target: 'crmcom' as const, kind: 'CONTACT_CR
 const timeout = () => new CrmComError('CRM.COM POST /contacts timed out', { code: 'TIMEOUT', outcomeUnknown: true });
 const badRequest = () => new CrmComError('CRM.COM POST /contacts answered 400', { code: 'BAD_REQUEST', status: 400 });
 
+const SETTLE_SECONDS = 120;
+
 describe('WriteProtocol', () => {
+  let clock: FakeClock;
   let log: FakeWriteLog;
   let protocol: WriteProtocol;
   beforeEach(() => {
-    log = new FakeWriteLog();
-    protocol = new WriteProtocol(log as unknown as WriteLog);
+    clock = new FakeClock();
+    log = new FakeWriteLog(clock);
+    protocol = new WriteProtocol(log as unknown as WriteLog, clock, { writeSettleSeconds: SETTLE_SECONDS });
   });
 
   it('stores the attempt before sending, then marks it DONE with the upstream id', async () => {
@@ -67,25 +74,80 @@ describe('WriteProtocol', () => {
     expect(log.rows[0]).toMatchObject({ state: 'DONE', upstreamId: 'contact-1' });
   });
 
-  it('fails an unknown outcome that the read-back proves absent, so a later attempt may send', async () => {
-    await expect(protocol.write({ ...base, send: () => Promise.reject(timeout()), readBack: async () => null })).rejects.toThrow('timed out');
-    expect(log.rows[0]).toMatchObject({ state: 'FAILED' });
-    const send = jest.fn(async () => 'contact-2');
-    await expect(protocol.write({ ...base, send, readBack: async () => null })).resolves.toBe('contact-2');
-    expect(log.rows.map((r) => r.state)).toEqual(['FAILED', 'DONE']);
+  it('keeps an unknown outcome UNKNOWN while the read-back finds nothing before the settle delay, and defers until then', async () => {
+    const error = await protocol.write({ ...base, send: () => Promise.reject(timeout()), readBack: async () => null }).catch((e) => e);
+    expect(error).toBeInstanceOf(WriteInDoubtError);
+    expect(error).toBeInstanceOf(DeferredError);
+    expect((error as WriteInDoubtError).retryAt).toEqual(new Date(clock.nowMs() + SETTLE_SECONDS * 1000));
+    expect(log.rows[0]).toMatchObject({ state: 'UNKNOWN', error: expect.stringContaining('timed out') });
+
+    clock.advance(SETTLE_SECONDS * 1000 - 1);
+    const send = jest.fn(async () => 'duplicate');
+    await expect(protocol.write({ ...base, send, readBack: async () => null })).rejects.toBeInstanceOf(WriteInDoubtError);
+    expect(send).not.toHaveBeenCalled();
+    expect(log.rows).toHaveLength(1);
   });
 
-  it('keeps the attempt UNKNOWN when the read-back cannot tell, and sends nothing more', async () => {
+  it('settles a slow write as DONE when it becomes visible, even before the settle delay', async () => {
+    await protocol.write({ ...base, send: () => Promise.reject(timeout()), readBack: async () => null }).catch(() => undefined);
+    clock.advance(5_000);
+    const send = jest.fn(async () => 'duplicate');
+    await expect(protocol.write({ ...base, send, readBack: async () => 'contact-1' })).resolves.toBe('contact-1');
+    expect(send).not.toHaveBeenCalled();
+    expect(log.rows).toEqual([expect.objectContaining({ state: 'DONE', upstreamId: 'contact-1' })]);
+  });
+
+  it('fails an unknown outcome that a read-back after the settle delay proves absent, and only then sends again', async () => {
+    await protocol.write({ ...base, send: () => Promise.reject(timeout()), readBack: async () => null }).catch(() => undefined);
+    clock.advance(SETTLE_SECONDS * 1000);
+    const send = jest.fn(async () => 'contact-2');
+    await expect(protocol.write({ ...base, send, readBack: async () => null })).resolves.toBe('contact-2');
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(log.rows.map((r) => r.state)).toEqual(['FAILED', 'DONE']);
+    expect(log.rows[0].error).toMatch(/absent on read-back after: .*timed out/);
+  });
+
+  it('after a crash (attempt left PENDING) and nothing visible yet, marks it UNKNOWN and defers from its sending time', async () => {
+    await log.begin(base);
+    clock.advance(10_000);
+    const send = jest.fn(async () => 'duplicate');
+    const error = await protocol.write({ ...base, send, readBack: async () => null }).catch((e) => e);
+    expect(error).toBeInstanceOf(WriteInDoubtError);
+    expect((error as WriteInDoubtError).retryAt).toEqual(new Date(clock.nowMs() - 10_000 + SETTLE_SECONDS * 1000));
+    expect(send).not.toHaveBeenCalled();
+    expect(log.rows[0].state).toBe('UNKNOWN');
+  });
+
+  it('never sends again a write an operator settled as DONE without an upstream id', async () => {
+    const first = await log.begin(base);
+    await log.done(first, null);
+    const send = jest.fn(async () => 'duplicate');
+    await expect(protocol.write({ ...base, send, readBack: async () => null })).resolves.toBeNull();
+    await expect(protocol.write({ ...base, send, readBack: async () => 'contact-1' })).resolves.toBe('contact-1');
+    expect(send).not.toHaveBeenCalled();
+    expect(log.rows).toEqual([expect.objectContaining({ state: 'DONE', upstreamId: 'contact-1' })]);
+  });
+
+  it('retries later (keeping the attempt UNKNOWN) when the read-back itself times out', async () => {
+    const readBack = jest.fn(() => Promise.reject(timeout()));
+    const error = await protocol.write({ ...base, send: () => Promise.reject(timeout()), readBack }).catch((e) => e);
+    expect(error).toBeInstanceOf(CrmComError);
+    expect(log.rows[0].state).toBe('UNKNOWN');
+  });
+
+  it('keeps the attempt UNKNOWN when the read-back cannot tell, even after the settle delay, and names it for an operator', async () => {
     const filterIgnored = new CrmComError('filter ignored', { code: 'FILTER_IGNORED' });
     await expect(
       protocol.write({ ...base, send: () => Promise.reject(timeout()), readBack: () => Promise.reject(filterIgnored) }),
-    ).rejects.toThrow('filter ignored');
+    ).rejects.toThrow(/write #1 is in doubt.*filter ignored.*\/admin\/writes\/1\/settle/);
     expect(log.rows[0].state).toBe('UNKNOWN');
 
+    clock.advance(SETTLE_SECONDS * 1000 + 1);
     const send = jest.fn(async () => 'should-not-happen');
     await expect(protocol.write({ ...base, send, readBack: () => Promise.reject(filterIgnored) })).rejects.toThrow('filter ignored');
     expect(send).not.toHaveBeenCalled();
     expect(log.rows).toHaveLength(1);
+    expect(log.rows[0].state).toBe('UNKNOWN');
   });
 
   it('after a crash (attempt left PENDING) reads back first and does not resend when it happened', async () => {

@@ -1,6 +1,11 @@
-import { Injectable } from '@nestjs/common';
-import { UpstreamError } from '../upstream/upstream-error';
+import { Inject, Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock';
+import { WriteInDoubtError } from '../common/deferred-error';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import type { OutboundWriteEntity } from '../persistence/entities';
 import { NewWriteAttempt, WriteLog } from '../persistence/stores/write-log.store';
+import { dispositionOf } from '../upstream/error-disposition';
+import { UpstreamError } from '../upstream/upstream-error';
 
 export interface LoggedWrite extends NewWriteAttempt {
   /** sends the write; resolves to the id the upstream gave back */
@@ -15,26 +20,45 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** A read-back that cannot tell whether the write happened: only an operator can settle it. */
+export class WriteUnprovableError extends Error {
+  constructor(readonly attemptId: number, cause: string) {
+    super(`write #${attemptId} is in doubt and the read-back cannot tell whether it happened (${cause}); settle it with POST /admin/writes/${attemptId}/settle`);
+    this.name = 'WriteUnprovableError';
+  }
+}
+
 /**
  * The write protocol of design §6: every attempt is stored before it is sent; an attempt whose outcome is
- * unknown (timeout, 5xx, crash) is settled by reading back before anything is sent again.
+ * unknown (timeout, 5xx, crash) is settled by reading back before anything is sent again. A read-back may
+ * prove presence at any time, but absence only once WRITE_SETTLE_SECONDS have passed since the attempt was
+ * sent: a POST still being processed upstream is not visible yet. Until then the write is in doubt.
  */
 @Injectable()
 export class WriteProtocol {
-  constructor(private readonly writeLog: WriteLog) {}
+  private readonly settleMs: number;
 
-  async write(write: LoggedWrite): Promise<string> {
+  constructor(
+    private readonly writeLog: WriteLog,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'writeSettleSeconds'>,
+  ) {
+    this.settleMs = config.writeSettleSeconds * 1000;
+  }
+
+  /** The upstream id of the write; null only for a write settled as done without one (by an operator). */
+  async write(write: LoggedWrite): Promise<string | null> {
     const { send, readBack, meansAlreadyExists, ...attemptFields } = write;
-    // Done before (the process may have stopped before its event was marked done): never again.
-    const done = (await this.writeLog.attemptsFor(write.idempotencyKey)).find((a) => a.state === 'DONE' && a.upstreamId);
-    if (done) return done.upstreamId as string;
-    for (const prior of await this.writeLog.unsettled(write.idempotencyKey)) {
-      const found = await readBack();
-      if (found) {
-        await this.writeLog.done(prior, found, { settledBy: 'read-back' });
-        return found;
-      }
-      await this.writeLog.failed(prior, 'absent on read-back');
+    const attempts = await this.writeLog.attemptsFor(write.idempotencyKey);
+    // Done before (the process may have stopped before its event was marked done, or an operator settled it): never again.
+    const done = attempts.find((a) => a.state === 'DONE');
+    if (done) return done.upstreamId ?? this.learnUpstreamId(done, readBack);
+    for (const prior of attempts.filter((a) => a.state === 'PENDING' || a.state === 'UNKNOWN')) {
+      const found = await this.readBackOrKeepInDoubt(prior, readBack);
+      if (found) return found;
+      if (prior.state === 'PENDING') await this.writeLog.unknown(prior, 'the process stopped before the answer came');
+      const doubt = prior.error ?? 'the process stopped before the answer came';
+      await this.failOnceSettled(prior, `absent on read-back after: ${doubt}`, doubt);
     }
 
     const attempt = await this.writeLog.begin(attemptFields);
@@ -49,13 +73,43 @@ export class WriteProtocol {
         throw error;
       }
       await this.writeLog.unknown(attempt, messageOf(error));
-      const found = await readBack();
-      if (found) {
-        await this.writeLog.done(attempt, found, { settledBy: 'read-back' });
-        return found;
-      }
-      await this.writeLog.failed(attempt, `absent on read-back after: ${messageOf(error)}`);
+      const found = await this.readBackOrKeepInDoubt(attempt, readBack);
+      if (found) return found;
+      await this.failOnceSettled(attempt, `absent on read-back after: ${messageOf(error)}`, messageOf(error));
       throw error;
     }
+  }
+
+  /** Whether a write with this key was ever attempted (its outcome may still be in doubt). */
+  async attempted(idempotencyKey: string): Promise<boolean> {
+    return (await this.writeLog.attemptsFor(idempotencyKey)).length > 0;
+  }
+
+  /** The upstream result, recorded as DONE; null when provably absent (so far). Keeps the attempt in doubt otherwise. */
+  private async readBackOrKeepInDoubt(attempt: OutboundWriteEntity, readBack: () => Promise<string | null>): Promise<string | null> {
+    let found: string | null;
+    try {
+      found = await readBack();
+    } catch (error) {
+      await this.writeLog.unknown(attempt, `read-back cannot tell: ${messageOf(error)}`);
+      // A passing failure (timeout, 5xx) is retried as usual; one that will not go away needs an operator.
+      if (dispositionOf(error) !== 'PARK') throw error;
+      throw new WriteUnprovableError(attempt.id, messageOf(error));
+    }
+    if (found) await this.writeLog.done(attempt, found, { settledBy: 'read-back' });
+    return found;
+  }
+
+  /** Absent on read-back: proof only once the settle delay has passed; until then the write stays in doubt. */
+  private async failOnceSettled(attempt: OutboundWriteEntity, reason: string, doubt: string): Promise<void> {
+    const settleAt = new Date(new Date(attempt.sentAt).getTime() + this.settleMs);
+    if (this.clock.nowMs() < settleAt.getTime()) throw new WriteInDoubtError(attempt.id, settleAt, doubt);
+    await this.writeLog.failed(attempt, reason);
+  }
+
+  private async learnUpstreamId(done: OutboundWriteEntity, readBack: () => Promise<string | null>): Promise<string | null> {
+    const found = await readBack().catch(() => null);
+    if (found) await this.writeLog.done(done, found, { settledBy: 'read-back' });
+    return found;
   }
 }

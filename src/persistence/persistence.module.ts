@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ENTITIES } from './entities';
 import { ConflictStore } from './stores/conflict.store';
 import { EventStore } from './stores/event.store';
+import { EventRequeueStore } from './stores/event-requeue.store';
 import { LinkStore } from './stores/link.store';
 import { RunStore } from './stores/run.store';
 import { SyncStateStore } from './stores/sync-state.store';
@@ -11,7 +12,7 @@ import { AwardMirrorStore } from './stores/award-mirror.store';
 import { PerkStore } from './stores/perk.store';
 import { SettingsPinStore } from './stores/settings-pin.store';
 
-const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, RunStore, PerkStore, AwardMirrorStore, SettingsPinStore];
+const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, RunStore, PerkStore, AwardMirrorStore, SettingsPinStore, EventRequeueStore];
 
 /** Stores over the entities; the DataSource itself is configured by the app root (TypeOrmModule.forRootAsync). */
 @Module({

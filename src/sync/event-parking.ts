@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { logEvent } from '../common/structured-log';
 import type { EventSource } from '../persistence/entities';
+import { EventRequeueStore } from '../persistence/stores/event-requeue.store';
 import { EventStore } from '../persistence/stores/event.store';
 import type { InvalidItem } from '../upstream/paging';
 
@@ -13,6 +14,7 @@ export class EventParking {
 
   constructor(
     private readonly events: EventStore,
+    private readonly requeue: EventRequeueStore,
     private readonly clock: Clock,
   ) {}
 
@@ -46,6 +48,16 @@ export class EventParking {
       lastError: reason,
     });
     logEvent(this.logger, 'event_parked', { source: 'pepper', type: 'USER_SYNC', pepperUserId, reason }, 'warn');
+  }
+
+  /** A user whose sync waits on a write in doubt: queued to sync again by itself once the write can be settled. */
+  async queueUserSync(pepperUserId: string, at: Date, reason: string): Promise<void> {
+    await this.requeue.schedule(
+      { source: 'pepper', externalId: `user-sync:${pepperUserId}`, type: 'USER_SYNC', pepperUserId, payload: { pepperUserId }, occurredAt: this.clock.now().toISOString() },
+      at,
+      reason,
+    );
+    logEvent(this.logger, 'user_sync_queued', { pepperUserId, at: at.toISOString(), reason });
   }
 }
 

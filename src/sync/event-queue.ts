@@ -6,7 +6,7 @@ import { EventStore } from '../persistence/stores/event.store';
 import { dispositionOf } from '../upstream/error-disposition';
 import { MAX_EVENT_ATTEMPTS, nextAttemptDelayMs } from './event-retry-policy';
 import type { RunContext } from './job-runner';
-import { DeferredError } from './loyalty/deferred-error';
+import { DeferredError } from '../common/deferred-error';
 import type { HandleResult } from './pepper-event-handler';
 
 const BATCH_SIZE = 200;

@@ -9,6 +9,7 @@ import type { PepperUser } from '../pepper/pepper.types';
 import type { RunTrigger } from '../persistence/entities';
 import { RunStore } from '../persistence/stores/run.store';
 import { SyncStateStore } from '../persistence/stores/sync-state.store';
+import { WriteInDoubtError } from '../common/deferred-error';
 import { dispositionOf } from '../upstream/error-disposition';
 import { JobRunner, RunContext, StartedRun } from './job-runner';
 import { EventParking } from './event-parking';
@@ -88,6 +89,11 @@ export class UsersSeedJob {
       if (outcome.conflictKind) ctx.add(`conflict.${outcome.conflictKind}`);
     } catch (error) {
       if (dispositionOf(error) === 'FAIL_RUN') throw error;
+      if (error instanceof WriteInDoubtError) {
+        ctx.add('inDoubt');
+        await this.parking.queueUserSync(user.id, error.retryAt, error.message);
+        return;
+      }
       ctx.add('failed');
       await this.parking.parkUserSync(user.id, error);
       logEvent(this.logger, 'user_sync_failed', { pepperUserId: user.id, error: (error as Error).message }, 'warn');

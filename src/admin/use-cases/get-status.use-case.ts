@@ -6,8 +6,12 @@ import { EventStore } from '../../persistence/stores/event.store';
 import { LinkStore } from '../../persistence/stores/link.store';
 import { RunStore } from '../../persistence/stores/run.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
+import { WriteLog } from '../../persistence/stores/write-log.store';
 import { LoyaltyStatus } from '../../sync/loyalty/loyalty-status';
 import { presentRun } from '../presenters';
+
+/** A write younger than this is still being answered, not in doubt. */
+const IN_DOUBT_AFTER_MS = 60_000;
 
 const JOBS: JobName[] = ['users-seed', 'actions-poll', 'actions-sweep', 'actions-backfill', 'perks-sync', 'journals-poll', 'journals-sweep', 'reconcile'];
 
@@ -21,6 +25,7 @@ export class GetStatusUseCase {
     private readonly events: EventStore,
     private readonly loyalty: LoyaltyStatus,
     private readonly clock: Clock,
+    private readonly writeLog: WriteLog,
   ) {}
 
   async execute() {
@@ -57,6 +62,12 @@ export class GetStatusUseCase {
         events: eventStates,
       },
       loyalty: this.loyalty.current(),
+      writes: await this.writesInDoubt(now),
     };
+  }
+
+  private async writesInDoubt(now: number) {
+    const byTarget = await this.writeLog.countInDoubt(new Date(now - IN_DOUBT_AFTER_MS));
+    return { inDoubt: byTarget.pepper + byTarget.crmcom, byTarget };
   }
 }

@@ -6,6 +6,7 @@ import { ConflictStore } from '../../persistence/stores/conflict.store';
 import { LinkStore } from '../../persistence/stores/link.store';
 import { LoyaltyStatus } from '../../sync/loyalty/loyalty-status';
 import { Reconciliation } from '../../sync/loyalty/reconciliation';
+import { WriteInDoubtError } from '../../common/deferred-error';
 import { UpstreamError } from '../../upstream/upstream-error';
 import type { ResolveAction, ResolveConflictDto } from '../dto/resolve-conflict.dto';
 import { presentConflict, presentLink } from '../presenters';
@@ -57,7 +58,21 @@ export class ResolveConflictUseCase {
       throw new BadRequestException(`action "${command.action}" does not apply to a ${conflict.kind} conflict; use one of: ${allowed.join(', ')}`);
     }
     const actor = command.actor ?? 'admin';
+    // Two resolutions of one conflict (two "link" calls naming different contacts) would relink the user: one claim wins.
+    if (!(await this.conflicts.claim(id, actor))) {
+      const current = await this.conflicts.get(id);
+      throw new ConflictException(
+        current?.status === 'OPEN' ? `conflict ${id} is being resolved by ${current.claimedBy}` : `conflict ${id} is already ${current?.status}`,
+      );
+    }
+    try {
+      return await this.resolveClaimed((await this.conflicts.get(id))!, command, actor);
+    } finally {
+      await this.conflicts.releaseClaim(id);
+    }
+  }
 
+  private async resolveClaimed(conflict: ConflictEntity, command: ResolveConflictDto, actor: string) {
     if (command.action === 'ignore') {
       const closed = await this.conflicts.close(conflict, 'IGNORED', 'ignored by an operator', actor);
       return { conflict: presentConflict(closed), link: null };
@@ -76,11 +91,16 @@ export class ResolveConflictUseCase {
       if (error instanceof UpstreamError && error.upstream === 'crmcom' && error.code === 'NOT_FOUND') {
         throw new BadRequestException(`crmContactId: CRM.COM has no contact ${command.crmContactId}`);
       }
+      if (error instanceof WriteInDoubtError) throw new ConflictException(`the new contact is not settled yet: ${error.message}`);
       throw error;
     }
-    const resolution = command.action === 'link' ? `linked to contact ${command.crmContactId}` : `new contact ${outcome.link?.crmContactId} created`;
-    const refreshed = (await this.conflicts.get(id))!;
+    if (outcome.link?.status !== 'LINKED') {
+      // Not linked after all (e.g. another user took the contact meanwhile): the conflict stays open, the claim goes.
+      throw new ConflictException(`the user did not end linked (${outcome.result}${outcome.conflictKind ? `, ${outcome.conflictKind}` : ''}); conflict ${conflict.id} stays open`);
+    }
+    const resolution = command.action === 'link' ? `linked to contact ${command.crmContactId}` : `new contact ${outcome.link.crmContactId} created`;
+    const refreshed = (await this.conflicts.get(conflict.id))!;
     const closed = refreshed.status === 'OPEN' ? await this.conflicts.close(refreshed, 'RESOLVED', resolution, actor) : refreshed;
-    return { conflict: presentConflict(closed), link: outcome.link ? presentLink(outcome.link) : null };
+    return { conflict: presentConflict(closed), link: presentLink(outcome.link) };
   }
 }

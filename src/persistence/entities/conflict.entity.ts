@@ -50,6 +50,13 @@ export class ConflictEntity {
   @Column({ type: 'datetime', nullable: true })
   resolvedAt: Date | null;
 
+  /** set while an operator's resolution runs; only one claim at a time */
+  @Column({ type: 'varchar', nullable: true })
+  claimedBy: string | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  claimedAt: Date | null;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt: Date;
 

@@ -65,6 +65,13 @@ export class OutboundWriteEntity {
   @Column({ type: 'datetime', nullable: true })
   gaveUpAt: Date | null;
 
+  /** the operator who settled this write in doubt by hand; null when the connector settled it */
+  @Column({ type: 'varchar', nullable: true })
+  settledBy: string | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  settledAt: Date | null;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt: Date;
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, In, Repository } from 'typeorm';
+import { FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { ConflictEntity, ConflictKind, ConflictStatus, MATCHING_CONFLICT_KINDS } from '../entities';
 import { ListPage, pageById } from './page';
@@ -14,6 +14,8 @@ export interface NewConflict {
   /** per-event kinds name their event; the others are one OPEN conflict per (user, kind) */
   eventKey?: string;
 }
+
+const CLAIM_EXPIRY_MS = 5 * 60_000;
 
 @Injectable()
 export class ConflictStore {
@@ -32,13 +34,33 @@ export class ConflictStore {
       return { conflict: await this.repo.save(existing, NO_TRANSACTION), isNew: false };
     }
     const conflict = await this.repo.save(
-      this.repo.create({ ...input, dedupeKey, status: 'OPEN', resolution: null, resolvedBy: null, resolvedAt: null }), NO_TRANSACTION
+      this.repo.create({ ...input, dedupeKey, status: 'OPEN', resolution: null, resolvedBy: null, resolvedAt: null, claimedBy: null, claimedAt: null }), NO_TRANSACTION
     );
     return { conflict, isNew: true };
   }
 
   get(id: number): Promise<ConflictEntity | null> {
     return this.repo.findOneBy({ id });
+  }
+
+  /**
+   * Claims an OPEN conflict for one resolution; false when it is closed or another resolution holds it. A claim older
+   * than CLAIM_EXPIRY_MS is taken over: its process stopped mid-resolution.
+   */
+  async claim(id: number, actor: string): Promise<boolean> {
+    const staleBefore = new Date(this.clock.nowMs() - CLAIM_EXPIRY_MS);
+    const result = await this.repo.update(
+      [
+        { id, status: 'OPEN', claimedAt: IsNull() },
+        { id, status: 'OPEN', claimedAt: LessThan(staleBefore) },
+      ],
+      { claimedBy: actor, claimedAt: this.clock.now() },
+    );
+    return (result.affected ?? 0) === 1;
+  }
+
+  async releaseClaim(id: number): Promise<void> {
+    await this.repo.update({ id, status: 'OPEN' }, { claimedBy: null, claimedAt: null });
   }
 
   async close(conflict: ConflictEntity, status: Exclude<ConflictStatus, 'OPEN'>, resolution: string, actor: string | null): Promise<ConflictEntity> {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, Not, Repository } from 'typeorm';
+import { FindOptionsWhere, In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
-import { OutboundWriteEntity, WriteTarget } from '../entities';
+import { OutboundWriteEntity, WriteState, WriteTarget } from '../entities';
+import { ListPage, pageById } from './page';
 import { NO_TRANSACTION } from './no-transaction';
 
 export interface NewWriteAttempt {
@@ -40,6 +41,8 @@ export class WriteLog {
         response: null,
         upstreamId: null,
         error: null,
+        settledBy: null,
+        settledAt: null,
       }), NO_TRANSACTION
     );
   }
@@ -125,5 +128,32 @@ export class WriteLog {
   /** Attempts whose outcome is not known yet (a crash between send and answer leaves them PENDING). */
   unsettled(idempotencyKey: string): Promise<OutboundWriteEntity[]> {
     return this.repo.find({ where: { idempotencyKey, state: In(['PENDING', 'UNKNOWN']) }, order: { id: 'ASC' } });
+  }
+
+  get(id: number): Promise<OutboundWriteEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+
+  list(filter: { state?: WriteState; target?: WriteTarget }, limit: number, cursor: string | null): Promise<ListPage<OutboundWriteEntity>> {
+    const where: FindOptionsWhere<OutboundWriteEntity> = {};
+    if (filter.state) where.state = filter.state;
+    if (filter.target) where.target = filter.target;
+    return pageById(this.repo, where, limit, cursor);
+  }
+
+  /** An operator's settlement; false when the attempt was no longer in doubt (settled meanwhile). */
+  async settleByOperator(id: number, state: 'DONE' | 'FAILED', upstreamId: string | null, actor: string): Promise<boolean> {
+    const result = await this.repo.update(
+      { id, state: In(['PENDING', 'UNKNOWN']) },
+      { state, upstreamId, settledBy: actor, settledAt: this.clock.now() },
+    );
+    return (result.affected ?? 0) === 1;
+  }
+
+  /** Attempts still in doubt that were sent before `sentBefore`, per target. */
+  async countInDoubt(sentBefore: Date): Promise<Record<WriteTarget, number>> {
+    const inDoubt = (target: WriteTarget) => this.repo.countBy({ target, state: In(['PENDING', 'UNKNOWN']), sentAt: LessThan(sentBefore) });
+    const counts: Record<WriteTarget, number> = { pepper: await inDoubt('pepper'), crmcom: await inDoubt('crmcom') };
+    return counts;
   }
 }

@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import express, { NextFunction, Request, Response } from 'express';
 
 /**
  * Fault injection shared by both simulators. Tests and the demo add rules; each request is checked against
@@ -9,6 +9,7 @@ export type FaultKind =
   | { kind: 'hang' } // never answers (until the server closes)
   | { kind: 'delay'; ms: number } // answers normally after a delay
   | { kind: 'lateAnswer'; ms: number } // processes the request at once, answers only after a delay (a lost answer)
+  | { kind: 'processedLate'; ms: number } // takes the request in, applies it (makes it visible) only after a delay, then answers
   | { kind: 'malformed' } // 200 with a body that is not JSON
   | { kind: 'reset' }; // destroys the socket (network error)
 
@@ -80,6 +81,10 @@ export class FaultInjector {
           next();
           return;
         }
+        case 'processedLate':
+          // The body is read now (the caller may hang up meanwhile); the route runs, and so the write appears, later.
+          express.json()(req, res, (error?: unknown) => setTimeout(() => next(error), fault.ms));
+          return;
         case 'malformed':
           res.status(200).type('application/json').send('{"items": [ {"_id": "trunc');
           return;

@@ -13,7 +13,7 @@ import { pointsForMoney } from './cumulative-conversion';
 import { LoyaltyStatus } from './loyalty-status';
 import { OPENING_BALANCE_EVENT, OpeningBalance } from './opening-balance';
 import { PepperAwardWriter } from './pepper-award-writer';
-import { DeferredError } from './deferred-error';
+import { DeferredError } from '../../common/deferred-error';
 import { EventStore } from '../../persistence/stores/event.store';
 
 export const WALLET_JOURNAL_TYPES = ['WALLET_CREDIT', 'WALLET_DEBIT'] as const;

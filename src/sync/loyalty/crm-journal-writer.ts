@@ -44,7 +44,7 @@ export class CrmJournalWriter {
     }
   }
 
-  private send(m: JournalMovement, amountMinor: number): Promise<string> {
+  private send(m: JournalMovement, amountMinor: number): Promise<string | null> {
     return this.writes.write({
       idempotencyKey: m.key,
       target: 'crmcom',

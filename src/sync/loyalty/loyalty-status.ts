@@ -4,7 +4,7 @@ import { logEvent } from '../../common/structured-log';
 import type { PerkEntity } from '../../persistence/entities';
 import { PerkStore } from '../../persistence/stores/perk.store';
 import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
-import { DeferredError } from './deferred-error';
+import { DeferredError } from '../../common/deferred-error';
 import { Clock } from '../../common/clock';
 
 export interface LoyaltyState {

@@ -9,7 +9,7 @@ import { SyncStateStore } from '../../persistence/stores/sync-state.store';
 import { EventStore } from '../../persistence/stores/event.store';
 import { WriteLog } from '../../persistence/stores/write-log.store';
 import { UpstreamError } from '../../upstream/upstream-error';
-import { DeferredError } from './deferred-error';
+import { DeferredError } from '../../common/deferred-error';
 
 export interface PepperDelta {
   /** idempotency key shared by every attempt of this movement */

@@ -15,7 +15,7 @@ import { AwardMovement, MOVEMENT_TYPES, readAwardMovement } from './action-movem
 import { CrmJournalWriter } from './crm-journal-writer';
 import { moneyForPoints } from './cumulative-conversion';
 import { LinkedUser, UserGoneError } from './linked-user';
-import { DeferredError } from './deferred-error';
+import { DeferredError } from '../../common/deferred-error';
 import { OPENING_BALANCE_EVENT } from './opening-balance';
 import { EventStore } from '../../persistence/stores/event.store';
 import { LoyaltyStatus } from './loyalty-status';

@@ -60,6 +60,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
     phoneDefaultRegion: 'GB',
     syncConcurrency: 4,
     maxWaitHours: 6,
+    writeSettleSeconds: 120,
     schedulerEnabled: false,
     logLevel: 'warn',
     ...rest,

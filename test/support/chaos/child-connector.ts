@@ -160,6 +160,8 @@ export async function startSimulatorsForChild(options: {
     PEPPER_POLL_INTERVAL_SECONDS: '1',
     CRMCOM_POLL_INTERVAL_SECONDS: '1',
     HTTP_TIMEOUT_MS: '2000',
+    // A write in doubt after a SIGKILL is settled by the real clock here: keep the wait short.
+    WRITE_SETTLE_SECONDS: '3',
     HTTP_BACKOFF_BASE_MS: '5',
     HTTP_BACKOFF_MAX_MS: '50',
     LOG_LEVEL: 'info',
