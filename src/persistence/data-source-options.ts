@@ -5,8 +5,9 @@ import { ENTITIES } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { Loyalty1764100000000 } from './migrations/1764100000000-loyalty';
 import { DerivedMovementTotals1764200000000 } from './migrations/1764200000000-derived-movement-totals';
+import { WriterLease1765100000000 } from './migrations/1765100000000-writer-lease';
 
-export const MIGRATIONS = [InitialSchema1764000000000, Loyalty1764100000000, DerivedMovementTotals1764200000000];
+export const MIGRATIONS = [InitialSchema1764000000000, Loyalty1764100000000, DerivedMovementTotals1764200000000, WriterLease1765100000000];
 
 /** The database holds customers' contact links: create it readable by its owner only. */
 export function prepareDatabaseFile(path: string): void {
