@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import request from 'supertest';
 import { waitFor } from '../support/harness';
-import { ChildConnector, ChildSetup, Exit, spawnConnector, startSimulatorsForChild } from '../support/chaos/child-connector';
+import { ChildConnector, ChildSetup, spawnConnector, startOrExit, startSimulatorsForChild } from '../support/chaos/child-connector';
 import { queryDb, writeDb } from '../support/chaos/db';
 
 const STACK_TRACE = /\n\s+at \S.*:\d+:\d+\)?/;
@@ -15,19 +15,6 @@ interface LeaseRow {
 
 async function lease(databasePath: string): Promise<LeaseRow | undefined> {
   return (await queryDb<LeaseRow>(databasePath, "SELECT holder, token, heartbeatAt FROM lease WHERE name = 'writer'"))[0];
-}
-
-/** Starts a child and tells whether it came up (answered /health) or exited first. */
-async function startOrExit(env: Record<string, string>): Promise<{ child: ChildConnector; outcome: 'started' | Exit }> {
-  const child = await spawnConnector(env, { waitForHealth: false });
-  let exit: Exit | null = null;
-  void child.exited.then((e) => (exit = e));
-  const started = waitFor(async () => {
-    if (exit) return;
-    expect((await request(child.url).get('/health').timeout(1_000)).status).toBe(200);
-  }, 60_000, 100);
-  await started;
-  return { child, outcome: exit ?? 'started' };
 }
 
 describe('chaos: one writer per database (e2e)', () => {

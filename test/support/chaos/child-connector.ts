@@ -110,6 +110,22 @@ export async function spawnConnector(env: Record<string, string>, options: { tim
   }
 }
 
+/** Starts a child and tells whether it came up (answered /health) or exited first (a refused start). */
+export async function startOrExit(env: Record<string, string>): Promise<{ child: ChildConnector; outcome: 'started' | Exit }> {
+  const child = await spawnConnector(env, { waitForHealth: false });
+  let exit: Exit | null = null;
+  void child.exited.then((e) => (exit = e));
+  await waitFor(
+    async () => {
+      if (exit) return;
+      expect((await request(child.url).get('/health').timeout(1_000)).status).toBe(200);
+    },
+    60_000,
+    100,
+  );
+  return { child, outcome: exit ?? 'started' };
+}
+
 /** Both simulators over real HTTP (instrumented), for a connector running in a child process. */
 /** Waits until the child has read the perk catalogue (loyalty ACTIVE) and finished its first seed. */
 export async function waitUntilSeeded(child: ChildConnector, expectedLinks?: Record<string, number>): Promise<void> {
