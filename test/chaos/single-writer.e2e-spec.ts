@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import request from 'supertest';
-import { waitFor } from '../support/harness';
-import { ChildConnector, ChildSetup, spawnConnector, startOrExit, startSimulatorsForChild } from '../support/chaos/child-connector';
+import { ChildConnector, ChildSetup, spawnConnector, startOrExit, startSimulatorsForChild, waitUntilLeaseExpired } from '../support/chaos/child-connector';
 import { queryDb, writeDb } from '../support/chaos/db';
 
 const STACK_TRACE = /\n\s+at \S.*:\d+:\d+\)?/;
@@ -57,10 +56,7 @@ describe('chaos: one writer per database (e2e)', () => {
     const held = (await lease(setup.databasePath)) as LeaseRow;
     expect(await first.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
     // Wait for the lease to expire (no heartbeat for the TTL), not a fixed time.
-    await waitFor(async () => {
-      const row = (await lease(setup.databasePath)) as LeaseRow;
-      expect(Date.now() - Date.parse(row.heartbeatAt as string)).toBeGreaterThan(TTL_SECONDS * 1000);
-    }, 10_000, 100);
+    await waitUntilLeaseExpired(setup.databasePath, TTL_SECONDS);
 
     const second = await spawn();
     const taken = (await lease(setup.databasePath)) as LeaseRow;
