@@ -6,11 +6,13 @@ import { Clock } from './common/clock';
 import { Sleeper } from './common/sleeper';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { LeaseLostHandler } from './common/lease-lost';
 import { buildDataSourceOptions } from './persistence/data-source-options';
 
 export interface AppOverrides {
   clock?: Clock;
   sleeper?: Sleeper;
+  onLeaseLost?: LeaseLostHandler;
 }
 
 @Module({})

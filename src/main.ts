@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
+import { StartupRefusedError } from './common/startup-refused';
 import { ConfigValidationError } from './config/config-error';
 import { loadConfigFromEnvironment } from './config/load-config';
 
@@ -16,11 +17,21 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
-  await app.listen(config.port);
+  try {
+    await app.listen(config.port);
+  } catch (error) {
+    // Releases what start-up took (the writer lease) so a corrected start need not wait for it to expire.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   new Logger('Main').log(`connector listening on port ${config.port} (Pepper app ${config.pepper.applicationId})`);
 }
 
 main().catch((error: unknown) => {
+  if (error instanceof StartupRefusedError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   process.stderr.write(`The connector could not start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

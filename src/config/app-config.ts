@@ -47,6 +47,8 @@ export interface AppConfig {
   http: HttpConfig;
   loyalty: LoyaltyConfig;
   databasePath: string;
+  /** a writer lease without a heartbeat for this long may be taken over by another process */
+  leaseTtlSeconds: number;
   adminApiToken: string;
   port: number;
   phoneDefaultRegion: string;

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     expect(config.pepper).toMatchObject({ pollIntervalSeconds: 300, pollLagSeconds: 30, pollOverlapSeconds: 600, sweepHours: 24 });
     expect(config.crmcom).toMatchObject({ pollIntervalSeconds: 300, pollOverlapSeconds: 300, sweepHours: 48 });
     expect(config.databasePath).toBe('./data/connector.sqlite');
+    expect(config.leaseTtlSeconds).toBe(30);
     expect(config.port).toBe(3000);
     expect(config.phoneDefaultRegion).toBe('GB');
   });
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
       RECONCILE_CRON: 'every night',
       CRMCOM_USERNAME: 'ops@merchant.example',
       LOCATION_ORGANISATION_MAP: 'loc1',
+      LEASE_TTL_SECONDS: '1',
     };
     const problems = problemsOf(env);
     const named = problems.map((p) => p.split(' ')[0]);
@@ -75,6 +77,7 @@ describe('loadConfig', () => {
         'RECONCILE_CRON',
         'CRMCOM_USERNAME',
         'LOCATION_ORGANISATION_MAP',
+        'LEASE_TTL_SECONDS',
       ]),
     );
     expect(problems.join('\n')).not.toContain('short-secret');

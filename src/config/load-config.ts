@@ -99,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       locationOrganisations: parseLocationMap(r, 'LOCATION_ORGANISATION_MAP'),
     },
     databasePath: r.string('DATABASE_PATH', './data/connector.sqlite'),
+    leaseTtlSeconds: r.integer('LEASE_TTL_SECONDS', 30, 2, 3_600),
     adminApiToken,
     port: r.integer('PORT', 3000, 0, 65_535),
     phoneDefaultRegion: region,

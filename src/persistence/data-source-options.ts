@@ -5,6 +5,7 @@ import { ENTITIES } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { Loyalty1764100000000 } from './migrations/1764100000000-loyalty';
 import { DerivedMovementTotals1764200000000 } from './migrations/1764200000000-derived-movement-totals';
+import { WriterLease1765100000000 } from './migrations/1765100000000-writer-lease';
 import { WriteSettlement1765200000000 } from './migrations/1765200000000-write-settlement';
 import { ConflictClaim1765200000001 } from './migrations/1765200000001-conflict-claim';
 import { ExactlyOnce1765300000000 } from './migrations/1765300000000-exactly-once';
@@ -13,6 +14,7 @@ export const MIGRATIONS = [
   InitialSchema1764000000000,
   Loyalty1764100000000,
   DerivedMovementTotals1764200000000,
+  WriterLease1765100000000,
   WriteSettlement1765200000000,
   ConflictClaim1765200000001,
   ExactlyOnce1765300000000,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ENTITIES } from './entities';
+import { LeaseModule } from './lease/lease.module';
 import { ConflictStore } from './stores/conflict.store';
 import { EventStore } from './stores/event.store';
 import { EventRequeueStore } from './stores/event-requeue.store';
@@ -16,8 +17,8 @@ const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, 
 
 /** Stores over the entities; the DataSource itself is configured by the app root (TypeOrmModule.forRootAsync). */
 @Module({
-  imports: [TypeOrmModule.forFeature(ENTITIES)],
+  imports: [TypeOrmModule.forFeature(ENTITIES), LeaseModule],
   providers: STORES,
-  exports: STORES,
+  exports: [...STORES, LeaseModule],
 })
 export class PersistenceModule {}

@@ -36,6 +36,8 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    // First, before anything writes: a start whose pinned loyalty settings changed is refused here.
+    await this.loyalty.restore();
     const abandoned = await this.runs.abandonRunning('the process stopped while this run was going on');
     if (abandoned > 0) this.logger.warn(`${abandoned} run(s) left RUNNING by a previous process marked STOPPED`);
     const seedNeeded = !(await this.seed.isComplete());
@@ -52,7 +54,6 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private async startup(seedNeeded: boolean): Promise<void> {
-    await this.loyalty.restore();
     // Retried at the poll cadence at first: loyalty events wait meanwhile.
     await this.syncPerksUntilDone(Math.min(PERKS_RETRY_FIRST_MS, this.config.pepper.pollIntervalSeconds * 1000));
     if (!seedNeeded) return;

@@ -1,7 +1,7 @@
 import { waitFor } from '../support/harness';
 import { pepperPoints, settle, WALLET_PERK } from '../support/loyalty';
 import { addUsers, orderRef, startChaosHarness } from '../support/chaos/chaos-harness';
-import { ChildConnector, invariantTarget, spawnConnector, startSimulatorsForChild, waitUntilSeeded } from '../support/chaos/child-connector';
+import { ChildConnector, invariantTarget, spawnConnector, startSimulatorsForChild, waitUntilLeaseExpired, waitUntilSeeded } from '../support/chaos/child-connector';
 import { inboundEvents, pendingEvents, queryDb, writeDb } from '../support/chaos/db';
 import { crmTokensSeen } from '../support/chaos/instrument';
 import { checkInvariants, INVARIANTS, violationsOf } from '../support/chaos/invariants';
@@ -26,6 +26,8 @@ describe('chaos: the process dies (e2e)', () => {
       const atKill = setup.crm.purchases().length;
       expect(atKill).toBeLessThan(40);
 
+      // The killed process still holds the writer lease until its heartbeat is LEASE_TTL_SECONDS old.
+      await waitUntilLeaseExpired(setup.databasePath);
       child = await spawnConnector(setup.env);
       const second = child;
       const target = invariantTarget(setup, second);

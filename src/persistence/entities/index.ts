@@ -3,6 +3,7 @@ import { ConflictEntity } from './conflict.entity';
 import { PerkEntity } from './perk.entity';
 import { SettingsPinEntity } from './settings-pin.entity';
 import { InboundEventEntity } from './inbound-event.entity';
+import { LeaseEntity } from './lease.entity';
 import { OutboundWriteEntity } from './outbound-write.entity';
 import { SyncRunEntity } from './sync-run.entity';
 import { SyncStateEntity } from './sync-state.entity';
@@ -13,6 +14,7 @@ export * from './conflict.entity';
 export * from './perk.entity';
 export * from './settings-pin.entity';
 export * from './inbound-event.entity';
+export * from './lease.entity';
 export * from './outbound-write.entity';
 export * from './sync-run.entity';
 export * from './sync-state.entity';
@@ -28,4 +30,5 @@ export const ENTITIES = [
   PerkEntity,
   AwardMirrorEntity,
   SettingsPinEntity,
+  LeaseEntity,
 ];

@@ -6,6 +6,7 @@ import { PerkStore } from '../../persistence/stores/perk.store';
 import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
 import { DeferredError } from '../../common/deferred-error';
 import { Clock } from '../../common/clock';
+import { describeDifferences, PIN_CONSEQUENCE, pinDifferences, PinnedSettingsChangedError, PinnedValues } from './pinned-settings';
 
 export interface LoyaltyState {
   state: 'ACTIVE' | 'DISABLED';
@@ -59,10 +60,20 @@ export class LoyaltyStatus {
 
   /**
    * At boot: decide from the catalogue stored by an earlier run, so a Pepper outage at start-up does not switch
-   * loyalty off. With nothing stored yet the state stays "not read yet".
+   * loyalty off. With nothing stored yet the state stays "not read yet". Throws PinnedSettingsChangedError when
+   * the configured settings (or the wallet perk the stored catalogue gives) differ from the pins.
    */
   async restore(): Promise<LoyaltyState> {
-    if ((await this.perks.all()).length === 0) return this.current();
+    const perks = await this.perks.all();
+    const pinned = await this.pins.all();
+    if (Object.keys(pinned).length > 0) {
+      const configured = this.config.loyalty.walletPerkId;
+      const choice = configured ? null : this.chooseWalletPerk(perks);
+      const walletPerkId = configured ?? (choice && 'perk' in choice ? choice.perk.perkId : null);
+      const differences = pinDifferences(pinned, this.wanted(walletPerkId), !configured);
+      if (differences.length > 0) throw new PinnedSettingsChangedError(differences);
+    }
+    if (perks.length === 0) return this.current();
     return this.evaluate();
   }
 
@@ -70,17 +81,19 @@ export class LoyaltyStatus {
   async evaluate(): Promise<LoyaltyState> {
     const choice = this.chooseWalletPerk(await this.perks.all());
     let next: LoyaltyState;
+    let pinProblem: string | null = null;
     if ('reason' in choice) {
       next = { state: 'DISABLED', reason: choice.reason, walletPerkId: null, decided: true };
     } else {
-      const pinProblem = await this.checkPins(choice.perk.perkId);
+      pinProblem = await this.checkPins(choice.perk.perkId);
       next = pinProblem
         ? { state: 'DISABLED', reason: pinProblem, walletPerkId: null, decided: true }
         : { state: 'ACTIVE', reason: null, walletPerkId: choice.perk.perkId, decided: true };
     }
     await this.perks.markWalletPerk(next.walletPerkId);
     if (next.state !== this.state.state || next.reason !== this.state.reason) {
-      logEvent(this.logger, 'loyalty_state', { ...next }, next.state === 'ACTIVE' ? 'log' : 'warn');
+      // Pins that no longer match need a person: the balances are at stake, not a passing outage.
+      logEvent(this.logger, 'loyalty_state', { ...next }, next.state === 'ACTIVE' ? 'log' : pinProblem ? 'error' : 'warn');
     }
     this.state = next;
     return this.current();
@@ -103,23 +116,22 @@ export class LoyaltyStatus {
     return { perk: candidates[0] };
   }
 
+  private wanted(walletPerkId: string | null): PinnedValues {
+    return { walletPerkId, pointsPerCurrencyUnit: String(this.config.loyalty.pointsPerCurrencyUnit), currency: this.config.crmcom.currency };
+  }
+
   private async checkPins(walletPerkId: string): Promise<string | null> {
-    const wanted = {
-      walletPerkId,
-      pointsPerCurrencyUnit: String(this.config.loyalty.pointsPerCurrencyUnit),
-      currency: this.config.crmcom.currency,
-    };
+    const wanted = this.wanted(walletPerkId);
     const pinned = await this.pins.all();
     if (Object.keys(pinned).length === 0) {
-      await this.pins.pin(wanted);
+      await this.pins.pin({ ...wanted, walletPerkId });
       return null;
     }
-    const changed = Object.entries(wanted).filter(([name, value]) => pinned[name] !== value);
-    if (changed.length === 0) return null;
+    const differences = pinDifferences(pinned, wanted, !this.config.loyalty.walletPerkId);
+    if (differences.length === 0) return null;
     return (
-      `loyalty settings differ from those pinned at the first start (${changed.map(([n, v]) => `${n}: pinned ${pinned[n]}, now ${v}`).join('; ')}). ` +
-      'Running with them would revalue or strand every customer balance. Restore the old values, or migrate deliberately: ' +
-      'reconcile balances, then delete the rows of the settings_pin table and restart.'
+      `loyalty settings differ from those pinned at the first start (${describeDifferences(differences, 'now', '; ')}). ${PIN_CONSEQUENCE} ` +
+      'Restore the pinned values, or migrate deliberately: reconcile balances, then clear the pins (npm run pins -- --clear --confirm) and restart.'
     );
   }
 }

@@ -11,6 +11,7 @@ import { PepperSimulator } from '../../../src/simulators/pepper/pepper-simulator
 import type { RunningServer } from '../../../src/simulators/shared/listen';
 import { ADMIN_TOKEN, APP_ID, CRM_API_KEY, Harness, PEPPER_TOKEN } from '../harness';
 import { LOYALTY_ENV, WALLET_PERK } from '../loyalty';
+import { queryDb } from './db';
 import { instrumentCrm, instrumentPepper } from './instrument';
 import type { InvariantTarget } from './invariants';
 
@@ -110,6 +111,41 @@ export async function spawnConnector(env: Record<string, string>, options: { tim
   }
 }
 
+/** Starts a child and tells whether it came up (answered /health) or exited first (a refused start). */
+export async function startOrExit(env: Record<string, string>): Promise<{ child: ChildConnector; outcome: 'started' | Exit }> {
+  const child = await spawnConnector(env, { waitForHealth: false });
+  let exit: Exit | null = null;
+  void child.exited.then((e) => (exit = e));
+  await waitFor(
+    async () => {
+      if (exit) return;
+      expect((await request(child.url).get('/health').timeout(1_000)).status).toBe(200);
+    },
+    60_000,
+    100,
+  );
+  return { child, outcome: exit ?? 'started' };
+}
+
+/** Child connectors run with a short writer lease, so a restart after a SIGKILL waits seconds, not half a minute. */
+export const CHILD_LEASE_TTL_SECONDS = 2;
+
+/**
+ * After a SIGKILL the dead process's writer lease stays until its heartbeat is the TTL old (a new process is refused
+ * until then): waits for exactly that, read from the database.
+ */
+export async function waitUntilLeaseExpired(databasePath: string, ttlSeconds = CHILD_LEASE_TTL_SECONDS): Promise<void> {
+  await waitFor(
+    async () => {
+      const [lease] = await queryDb<{ holder: string | null; heartbeatAt: string | null }>(databasePath, "SELECT holder, heartbeatAt FROM lease WHERE name = 'writer'");
+      if (!lease?.holder) return;
+      expect(Date.now() - Date.parse(lease.heartbeatAt as string)).toBeGreaterThan(ttlSeconds * 1000);
+    },
+    ttlSeconds * 1000 + 10_000,
+    100,
+  );
+}
+
 /** Both simulators over real HTTP (instrumented), for a connector running in a child process. */
 /** Waits until the child has read the perk catalogue (loyalty ACTIVE) and finished its first seed. */
 export async function waitUntilSeeded(child: ChildConnector, expectedLinks?: Record<string, number>): Promise<void> {
@@ -165,6 +201,7 @@ export async function startSimulatorsForChild(options: {
     HTTP_BACKOFF_BASE_MS: '5',
     HTTP_BACKOFF_MAX_MS: '50',
     LOG_LEVEL: 'info',
+    LEASE_TTL_SECONDS: String(CHILD_LEASE_TTL_SECONDS),
     ...LOYALTY_ENV,
     ...options.env,
   };
