@@ -1,5 +1,5 @@
 import { Harness, startHarness } from './support/harness';
-import { balanceMismatches, LOYALTY_ENV, mirroredJournals, pepperPoints, RATE, settle, WALLET_PERK } from './support/loyalty';
+import { balanceMismatches, LOYALTY_ENV, mirroredJournals, pepperPoints, pollUntilRunEnds, RATE, settle, WALLET_PERK } from './support/loyalty';
 
 const ITEMS = [{ productId: 'latte', title: 'Latte', quantity: 2, price: '3.75' }, { productId: 'bun', title: 'Bun', quantity: 1, price: '5.00' }];
 
@@ -128,14 +128,15 @@ describe('loyalty both ways against the simulators (e2e)', () => {
     h.pepper.setAwardPoints(award._id, wallet + 777); // a silent change (PUT emits no action)
 
     const dry = await h.admin.post('/admin/resync', { scope: 'awards' }).expect(202);
-    await h.idle();
+    await pollUntilRunEnds(h, dry.body.runId); // the run waits for both feeds to pass its snapshot before it reports
     expect((await h.admin.get(`/admin/runs/${dry.body.runId}`).expect(200)).body).toMatchObject({ state: 'DONE', counts: { drifting: 1 } });
     const conflict = (await h.admin.get(`/admin/conflicts?status=open&kind=BALANCE_DRIFT&pepperUserId=${user}`).expect(200)).body.items[0];
     expect(conflict.details).toMatchObject({ pepperPoints: wallet + 777, walletPoints: wallet });
     expect(pepperPoints(h, user)).toBe(wallet + 777);
 
     const fix = await h.admin.post('/admin/resync', { scope: 'awards', dryRun: false }).expect(202);
-    await h.idle();
+    await pollUntilRunEnds(h, fix.body.runId);
+    await settle(h); // the correction's echo comes back and is recognised
     expect((await h.admin.get(`/admin/runs/${fix.body.runId}`).expect(200)).body.counts).toMatchObject({ fixed: 1 });
     expect(pepperPoints(h, user)).toBe(wallet);
     expect((await h.admin.get(`/admin/conflicts?kind=BALANCE_DRIFT&pepperUserId=${user}`).expect(200)).body.items[0].status).toBe('RESOLVED');

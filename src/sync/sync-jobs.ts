@@ -4,7 +4,7 @@ import { ActionsPoller } from './actions-poller';
 import { JobRunner, RunContext, StartedRun } from './job-runner';
 import { JournalPoller } from './loyalty/journal-poller';
 import { PerksSync } from './loyalty/perks-sync';
-import { Reconciliation } from './loyalty/reconciliation';
+import { ReconcileScope, Reconciliation } from './loyalty/reconciliation';
 import { LinkRepair } from './loyalty/link-repair';
 import { UsersSeedJob } from './users-seed.job';
 
@@ -46,8 +46,11 @@ export class SyncJobs {
     return this.run('perks-sync', trigger, actor, (ctx) => this.perks.run(ctx));
   }
 
-  startReconcile(trigger: RunTrigger, dryRun: boolean, actor: string | null = null): Promise<StartedRun> {
-    return this.runner.start('reconcile', trigger, (ctx) => this.reconciliation.run(ctx, dryRun), { actor, params: { dryRun } });
+  startReconcile(trigger: RunTrigger, dryRun: boolean, actor: string | null = null, scope: ReconcileScope = {}): Promise<StartedRun> {
+    return this.runner.start('reconcile', trigger, (ctx) => this.reconciliation.run(ctx, dryRun, scope), {
+      actor,
+      params: scope.pepperUserId ? { dryRun, pepperUserId: scope.pepperUserId } : { dryRun },
+    });
   }
 
   /** A scheduled tick: skipped (not queued) while the same job still runs. */

@@ -1,6 +1,6 @@
 import { SyncJobs } from '../../src/sync/sync-jobs';
 import { waitFor } from '../support/harness';
-import { pepperPoints, settle, WALLET_PERK } from '../support/loyalty';
+import { pepperPoints, pollUntilRunEnds, settle, WALLET_PERK } from '../support/loyalty';
 import { addUsers, ChaosHarness, orderRef, settleUntilClean, startChaosHarness } from '../support/chaos/chaos-harness';
 import { inboundEvents, queryDb, writeDb } from '../support/chaos/db';
 import { checkInvariants } from '../support/chaos/invariants';
@@ -203,5 +203,72 @@ describe('chaos: exactly once (e2e)', () => {
     } finally {
       await h.close();
     }
+  });
+
+  describe('reconciliation and accept-crm', () => {
+    let h: ChaosHarness;
+    let users: string[] = [];
+    beforeAll(async () => {
+      h = await startChaosHarness({
+        seed: (pepper) => {
+          users = addUsers(pepper, 'Recon', 3);
+          for (const user of users) pepper.grantAward(user, WALLET_PERK, 1000, { at: new Date(Date.now() - HOUR) });
+        },
+      });
+      await settle(h);
+    });
+    afterAll(() => h.close());
+
+    /** Runs a reconciliation while both feeds keep polling (it waits for them to pass its snapshot). */
+    async function reconcile(body: object): Promise<Record<string, number>> {
+      const res = await h.admin.post('/admin/resync', { scope: 'awards', ...body }).expect(202);
+      const run = await pollUntilRunEnds(h, res.body.runId);
+      await settle(h);
+      expect(run).toMatchObject({ state: 'DONE', error: null });
+      return run.counts;
+    }
+
+    it('a fix never lands on top of a POS spend that was not polled yet: the spend moves the award once', async () => {
+      expect([pepperPoints(h, users[0]), walletMinor(h, users[0])]).toEqual([1000, 1000]);
+      h.crm.posSpend(h.crm.findContactByCode(users[0])!.id, '3.00'); // not polled yet when the run takes its snapshot
+      const counts = await reconcile({ dryRun: false });
+      expect(counts).toMatchObject({ differingAtSnapshot: 1, movedSinceSnapshot: 1 });
+      expect(counts.fixed).toBeUndefined();
+      expect([pepperPoints(h, users[0]), walletMinor(h, users[0])]).toEqual([700, 700]);
+      expect(await checkInvariants(h)).toEqual([]);
+    });
+
+    it('a real drift is reported after the gate and corrected as a delta (a redeem the feed recognises as an echo)', async () => {
+      const award = h.pepper.awardsOf(users[1]).find((a) => a.perkId === WALLET_PERK)!;
+      h.pepper.setAwardPoints(award._id, 1250); // a silent change: PUT emits no action
+      const counts = await reconcile({ dryRun: false });
+      expect(counts).toMatchObject({ drifting: 1, fixed: 1 });
+      expect([pepperPoints(h, users[1]), walletMinor(h, users[1])]).toEqual([1000, 1000]);
+      const writes = await queryDb<{ kind: string; points: number; state: string }>(
+        h.config.databasePath,
+        "SELECT kind, points, state FROM outbound_write WHERE idempotencyKey LIKE '%:reconcile:%'",
+      );
+      expect(writes).toEqual([{ kind: 'REDEEM', points: -250, state: 'DONE' }]);
+      expect(actionJournals(h)).toEqual([]);
+    });
+
+    it('accept-crm on a BALANCE_DRIFT conflict corrects through a gated one-user run and names the actor', async () => {
+      const award = h.pepper.awardsOf(users[2]).find((a) => a.perkId === WALLET_PERK)!;
+      h.pepper.setAwardPoints(award._id, 900);
+      await reconcile({}); // a dry run: reports only
+      const conflict = (await h.admin.get(`/admin/conflicts?status=open&kind=BALANCE_DRIFT&pepperUserId=${users[2]}`).expect(200)).body.items[0];
+      expect(conflict.details).toMatchObject({ pepperPoints: 900, walletPoints: 1000 });
+      expect(pepperPoints(h, users[2])).toBe(900);
+
+      const res = await h.admin.post(`/admin/conflicts/${conflict.id}/resolve`, { action: 'accept-crm', actor: 'ops@merchant' }).expect(200);
+      expect(res.body.runId).toEqual(expect.any(String));
+      expect(res.body.conflict.status).toBe('OPEN'); // resolved by the run once the correction is applied
+      await pollUntilRunEnds(h, res.body.runId);
+      await settle(h);
+      expect([pepperPoints(h, users[2]), walletMinor(h, users[2])]).toEqual([1000, 1000]);
+      const closed = (await h.admin.get(`/admin/conflicts?kind=BALANCE_DRIFT&pepperUserId=${users[2]}`).expect(200)).body.items[0];
+      expect(closed).toMatchObject({ status: 'RESOLVED', resolvedBy: 'ops@merchant' });
+      expect(await checkInvariants(h)).toEqual([]);
+    });
   });
 });

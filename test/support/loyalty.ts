@@ -43,3 +43,19 @@ export async function balanceMismatches(h: Harness): Promise<Array<{ userId: str
 export function mirroredJournals(h: Harness) {
   return h.crm.journals().filter((j) => j.referenceNumber?.startsWith(`pepper:${h.config.pepper.applicationId}:action:`));
 }
+
+/**
+ * Polls both feeds until the run has finished: a reconciliation waits for the feeds to pass its snapshot, and the
+ * harness runs no scheduler. Bounded; returns the run as the admin API shows it.
+ */
+export async function pollUntilRunEnds(h: Harness, runId: string, maxRounds = 40): Promise<{ state: string; counts: Record<string, number>; error: string | null }> {
+  const jobs = h.app.get(SyncJobs);
+  for (let round = 0; round < maxRounds; round++) {
+    const run = (await h.admin.get(`/admin/runs/${runId}`).expect(200)).body;
+    if (run.state !== 'RUNNING') return run;
+    await (await jobs.startActionsPoll('ADMIN')).done;
+    await (await jobs.startJournalsPoll('ADMIN')).done;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`run ${runId} still RUNNING after ${maxRounds} polling rounds`);
+}

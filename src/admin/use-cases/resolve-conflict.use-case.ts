@@ -5,7 +5,8 @@ import { BALANCE_CONFLICT_KINDS, ConflictEntity, ConflictKind, MATCHING_CONFLICT
 import { ConflictStore } from '../../persistence/stores/conflict.store';
 import { LinkStore } from '../../persistence/stores/link.store';
 import { LoyaltyStatus } from '../../sync/loyalty/loyalty-status';
-import { Reconciliation } from '../../sync/loyalty/reconciliation';
+import { JobAlreadyRunningError } from '../../sync/job-runner';
+import { SyncJobs } from '../../sync/sync-jobs';
 import { WriteInDoubtError } from '../../common/deferred-error';
 import { UpstreamError } from '../../upstream/upstream-error';
 import type { ResolveAction, ResolveConflictDto } from '../dto/resolve-conflict.dto';
@@ -27,22 +28,25 @@ export class ResolveConflictUseCase {
     private readonly linker: UserLinker,
     private readonly links: LinkStore,
     private readonly loyalty: LoyaltyStatus,
-    private readonly reconciliation: Reconciliation,
+    private readonly jobs: SyncJobs,
   ) {}
 
-  /** CRM.COM owns the money: the Pepper award is set to the wallet (a drift), or was already (an opening balance). */
+  /**
+   * CRM.COM owns the money. A drift is corrected by a reconciliation run for this one user, with the snapshot gate
+   * and as a delta: it resolves the conflict (naming the actor) once the fix is applied, so the answer carries its
+   * runId and the conflict stays OPEN until then. An opening balance was already brought to the wallet.
+   */
   private async acceptCrm(conflict: ConflictEntity, actor: string) {
     if (conflict.kind === 'BALANCE_DRIFT') {
-      const perkId = this.loyalty.walletPerkId();
       const link = await this.links.findByUser(conflict.pepperUserId);
-      if (!perkId || link?.status !== 'LINKED') throw new ConflictException('the user is not linked, or loyalty sync is off: nothing to set');
-      const details = conflict.details as { walletPoints?: number; pepperPoints?: number; walletMinor?: number };
-      await this.reconciliation.fix(
-        { link, awardId: null, pepperPoints: details.pepperPoints ?? 0, walletPoints: details.walletPoints ?? 0, walletMinor: details.walletMinor ?? 0 },
-        perkId,
-        `admin-${conflict.id}`,
-        actor,
-      );
+      if (!this.loyalty.walletPerkId() || link?.status !== 'LINKED') throw new ConflictException('the user is not linked, or loyalty sync is off: nothing to set');
+      try {
+        const run = await this.jobs.startReconcile('ADMIN', false, actor, { pepperUserId: conflict.pepperUserId, actor });
+        return { conflict: presentConflict(conflict), link: null, runId: run.runId };
+      } catch (error) {
+        if (error instanceof JobAlreadyRunningError) throw new ConflictException(`${error.message}; accept again when it has finished`);
+        throw error;
+      }
     }
     const refreshed = (await this.conflicts.get(conflict.id))!;
     const closed = refreshed.status === 'OPEN' ? await this.conflicts.close(refreshed, 'RESOLVED', 'accepted the CRM.COM wallet', actor) : refreshed;
