@@ -4,6 +4,7 @@ import { pepperPoints, pollUntilRunEnds, settle, WALLET_PERK } from '../support/
 import { addUsers, ChaosHarness, orderRef, settleUntilClean, startChaosHarness } from '../support/chaos/chaos-harness';
 import { inboundEvents, queryDb, writeDb } from '../support/chaos/db';
 import { checkInvariants } from '../support/chaos/invariants';
+import { ChildConnector, spawnConnector, startSimulatorsForChild, waitUntilLeaseExpired, waitUntilSeeded } from '../support/chaos/child-connector';
 
 const HOUR = 3_600_000;
 const actionRef = (h: ChaosHarness, actionId: string) => `pepper:${h.config.pepper.applicationId}:action:${actionId}`;
@@ -271,4 +272,78 @@ describe('chaos: exactly once (e2e)', () => {
       expect(await checkInvariants(h)).toEqual([]);
     });
   });
+
+  it('an order waiting for a link is shown in /admin/status and parked, loudly, after MAX_WAIT_HOURS', async () => {
+    let user = '';
+    const h = await startChaosHarness({
+      env: { MAX_WAIT_HOURS: '1' },
+      seed: (pepper, crm) => {
+        user = pepper.addUser({ firstName: 'Twin', lastName: 'Chaos', email: 'twin@chaos.example' }, { emitAction: false }).id;
+        crm.addContact({ firstName: 'Twin', lastName: 'One', email: 'twin@chaos.example' });
+        crm.addContact({ firstName: 'Twin', lastName: 'Two', email: 'twin@chaos.example' });
+      },
+    });
+    try {
+      await settle(h);
+      h.pepper.completeOrder(user, { orderId: 'waits', total: '4.00', items: [] });
+      await settle(h);
+      h.clock.advance(20 * 60_000);
+      await settle(h, 1);
+      const feed = (await h.admin.get('/admin/status').expect(200)).body.feeds.find((f: { feed: string }) => f.feed === 'pepper.actions');
+      expect(feed).toMatchObject({ waitingEvents: 1, oldestWaitSeconds: expect.any(Number) });
+      expect(feed.oldestWaitSeconds).toBeGreaterThanOrEqual(20 * 60);
+      expect((await h.admin.get('/admin/failed-events').expect(200)).body.items).toEqual([]);
+
+      h.clock.advance(41 * 60_000);
+      await settle(h, 1);
+      const parked = (await h.admin.get('/admin/failed-events').expect(200)).body.items;
+      expect(parked).toEqual([expect.objectContaining({ type: 'ORDER_COMPLETED', lastError: expect.stringContaining('MAX_WAIT_HOURS') })]);
+      expect(parked[0].lastError).toContain('not linked');
+      const after = (await h.admin.get('/admin/status').expect(200)).body.feeds.find((f: { feed: string }) => f.feed === 'pepper.actions');
+      expect(after).toMatchObject({ waitingEvents: 0, oldestWaitSeconds: null });
+      expect(h.crm.purchases()).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('SIGKILL after a link is written but before its follow-up steps: the restart requeues the waiting order and queues the opening balance', async () => {
+    let user = '';
+    let contactId = '';
+    const setup = await startSimulatorsForChild({
+      seed: (pepper, crm) => {
+        user = pepper.addUser({ firstName: 'Kill', lastName: 'Link', email: 'killlink@chaos.example' }, { emitAction: false }).id;
+        contactId = crm.addContact({ firstName: 'Kill', lastName: 'One', email: 'killlink@chaos.example', balance: '2.00' }).id;
+        crm.addContact({ firstName: 'Kill', lastName: 'Two', email: 'killlink@chaos.example' });
+      },
+    });
+    let child: ChildConnector | null = null;
+    try {
+      child = await spawnConnector(setup.env);
+      const first = child;
+      await waitUntilSeeded(first, { CONFLICT: 1 });
+      setup.pepper.completeOrder(user, { orderId: 'after-kill', total: '6.00', items: [] });
+      await waitFor(async () => expect(await queryDb(setup.databasePath, "SELECT 1 FROM inbound_event WHERE state = 'WAITING_LINK'")).toHaveLength(1), 20_000, 100);
+
+      // The step after the link (reading the balances for the opening) hangs; the process dies there.
+      setup.pepper.faults.add({ method: 'GET', path: /\/pointawards$/, fault: { kind: 'hang' } });
+      const conflict = (await first.admin.get('/admin/conflicts?status=open').expect(200)).body.items[0];
+      void first.admin.post(`/admin/conflicts/${conflict.id}/resolve`, { action: 'link', crmContactId: contactId, actor: 'ops' }).then(() => undefined, () => undefined);
+      await waitFor(async () => expect(await queryDb(setup.databasePath, "SELECT 1 FROM user_link WHERE status = 'LINKED'")).toHaveLength(1), 20_000, 50);
+      expect(await first.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(await queryDb(setup.databasePath, "SELECT 1 FROM inbound_event WHERE state = 'WAITING_LINK'")).toHaveLength(1);
+      expect(await queryDb(setup.databasePath, 'SELECT openingAt FROM user_link WHERE openingAt IS NOT NULL')).toEqual([]);
+
+      setup.pepper.faults.clear();
+      await waitUntilLeaseExpired(setup.databasePath);
+      child = await spawnConnector(setup.env);
+      await waitFor(async () => {
+        expect(setup.crm.purchases().map((p) => p.referenceNumber)).toEqual([`pepper:${setup.env.PEPPER_APPLICATION_ID}:order:after-kill`]);
+        expect(setup.pepper.awardsOf(user).find((a) => a.perkId === WALLET_PERK)?.points.available).toBe(200);
+      }, 30_000, 100);
+    } finally {
+      await child?.kill('SIGKILL');
+      await setup.close();
+    }
+  }, 90_000);
 });

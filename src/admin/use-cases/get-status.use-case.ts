@@ -30,8 +30,11 @@ export class GetStatusUseCase {
 
   async execute() {
     const now = this.clock.nowMs();
+    const waiting = { pepper: await this.events.waitingSummary('pepper'), crmcom: await this.events.waitingSummary('crmcom') };
     const feeds = (await this.syncState.all()).map((s) => {
       const cursorMs = s.cursor ? Date.parse(s.cursor) : NaN;
+      // Events of the feed that wait (for a link, an echo, an opening balance, loyalty): bounded by MAX_WAIT_HOURS.
+      const waits = s.feed === 'pepper.actions' ? waiting.pepper : s.feed === 'crmcom.journals' ? waiting.crmcom : null;
       return {
         feed: s.feed,
         cursor: s.cursor,
@@ -40,6 +43,10 @@ export class GetStatusUseCase {
         startedAt: s.startedAt,
         lastError: s.lastError,
         updatedAt: s.updatedAt,
+        ...(waits && {
+          waitingEvents: waits.count,
+          oldestWaitSeconds: waits.oldestSince ? Math.max(0, Math.round((now - waits.oldestSince.getTime()) / 1000)) : null,
+        }),
       };
     });
     const jobs: Record<string, unknown> = {};
