@@ -346,4 +346,29 @@ describe('chaos: exactly once (e2e)', () => {
       await setup.close();
     }
   }, 90_000);
+
+  it('a CRM.COM debit whose Pepper redeem is retried keeps the points it stands for (the shortfall is still reported)', async () => {
+    let user = '';
+    const h = await startChaosHarness({
+      seed: (pepper) => {
+        [user] = addUsers(pepper, 'Short', 1);
+        pepper.grantAward(user, WALLET_PERK, 300, { at: new Date(Date.now() - HOUR) });
+      },
+    });
+    try {
+      await settle(h);
+      const award = h.pepper.awardsOf(user).find((a) => a.perkId === WALLET_PERK)!;
+      h.pepper.setAwardPoints(award._id, 100); // Pepper now holds less than the wallet (a silent change)
+      h.crm.posSpend(h.crm.findContactByCode(user)!.id, '3.00');
+      // The first redeem (of the 100 available) is answered 503 past every retry, and did not happen.
+      h.pepper.faults.add({ method: 'POST', path: /\/redeem$/, times: 7, fault: { kind: 'status', status: 503 } });
+      const outcome = await settleUntilClean(h, { maxRounds: 15 });
+      expect(outcome.pending).toBe(0);
+      expect(pepperPoints(h, user)).toBe(0);
+      const overdrawn = (await h.admin.get(`/admin/conflicts?status=open&kind=OVERDRAWN&pepperUserId=${user}`).expect(200)).body.items;
+      expect(overdrawn).toEqual([expect.objectContaining({ details: expect.objectContaining({ requestedPoints: 300, redeemedPoints: 100, shortfallPoints: 200 }) })]);
+    } finally {
+      await h.close();
+    }
+  });
 });
