@@ -1,7 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { EventEmitterModule } from '@nestjs/event-emitter';
 import { AdminModule } from './admin/admin.module';
+import { CoreModule } from './core/core.module';
+import { CustomersModule } from './customers/customers.module';
+import { LedgerModule } from './ledger/ledger.module';
+import { LoyaltyModule } from './loyalty/loyalty.module';
+import { SyncModule } from './sync/sync.module';
 import { Clock } from './common/clock';
 import { Sleeper } from './common/sleeper';
 import { AppConfig } from './config/app-config';
@@ -24,6 +30,12 @@ export class AppModule {
         ConfigModule.forRoot(config, overrides),
         TypeOrmModule.forRoot(buildDataSourceOptions(config.databasePath)),
         ScheduleModule.forRoot(),
+        EventEmitterModule.forRoot(),
+        CoreModule,
+        LedgerModule,
+        CustomersModule,
+        LoyaltyModule,
+        SyncModule,
         AdminModule,
       ],
     };

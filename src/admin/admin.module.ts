@@ -1,6 +1,9 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { MappingModule } from '../mapping/mapping.module';
+import { CustomersModule } from '../customers/customers.module';
+import { CoreModule } from '../core/core.module';
+import { LedgerModule } from '../ledger/ledger.module';
+import { LoyaltyModule } from '../loyalty/loyalty.module';
 import { PepperModule } from '../pepper/pepper.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { SyncModule } from '../sync/sync.module';
@@ -20,7 +23,7 @@ import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
 
 @Module({
-  imports: [PersistenceModule, PepperModule, MappingModule, SyncModule],
+  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule],
   controllers: [AdminController, HealthController],
   providers: [
     AdminTokenGuard,

@@ -5,12 +5,12 @@ import { logEvent } from '../common/structured-log';
 import { PepperClient } from '../pepper/pepper.client';
 import { EventStore } from '../persistence/stores/event.store';
 import { SyncStateStore } from '../persistence/stores/sync-state.store';
-import { EventParking } from './event-parking';
-import type { RunContext } from './job-runner';
+import { EventParking } from '../core/event-parking';
+import type { RunContext } from '../core/job-runner';
 import { USER_ACTION_TYPES } from './pepper-event-handler';
 import { PepperEventProcessor } from './pepper-event-processor';
-import { LOYALTY_ACTION_TYPES } from './loyalty/pepper-loyalty-handler';
-import { BackfillPlan } from './loyalty/backfill-plan';
+import { LOYALTY_ACTION_TYPES } from '../loyalty/flows/pepper-loyalty-handler';
+import { BackfillPlan } from '../loyalty/flows/backfill-plan';
 
 /** Loyalty actions are taken in even while loyalty is off: they are parked with the reason, never lost. */
 export const POLLED_ACTION_TYPES: readonly string[] = [...USER_ACTION_TYPES, ...LOYALTY_ACTION_TYPES];

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { UserLinker, UserSyncOutcome } from '../mapping/user-linker.service';
+import { UserLinker, UserSyncOutcome } from '../customers/user-linker';
 import { PepperClient } from '../pepper/pepper.client';
 import type { InboundEventEntity } from '../persistence/entities';
 import { UpstreamError } from '../upstream/upstream-error';
-import type { EventHandler } from './event-queue';
-import { PepperLoyaltyHandler } from './loyalty/pepper-loyalty-handler';
+import type { EventHandler } from '../core/event-queue';
+import { PepperLoyaltyHandler } from '../loyalty/flows/pepper-loyalty-handler';
 
 export const USER_ACTION_TYPES = ['USER_CREATED', 'USER_CHANGED', 'USER_DELETED'] as const;
 const USER_EVENT_TYPES: readonly string[] = [...USER_ACTION_TYPES, 'USER_SYNC'];

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { JobName, RunTrigger } from '../persistence/entities';
 import { ActionsPoller } from './actions-poller';
-import { JobRunner, RunContext, StartedRun } from './job-runner';
-import { JournalPoller } from './loyalty/journal-poller';
-import { PerksSync } from './loyalty/perks-sync';
-import { ReconcileScope, Reconciliation } from './loyalty/reconciliation';
-import { LinkRepair } from './loyalty/link-repair';
-import { UsersSeedJob } from './users-seed.job';
+import { JobRunner, RunContext, StartedRun } from '../core/job-runner';
+import { JournalPoller } from '../loyalty/flows/journal-poller';
+import { PerksSync } from '../loyalty/flows/perks-sync';
+import { ReconcileScope, Reconciliation } from '../loyalty/flows/reconciliation';
+import { LinkRepair } from '../loyalty/flows/link-repair';
+import { UsersSeedJob } from '../customers/users-seed.job';
 
 export type ScheduledJob = 'actions-poll' | 'actions-sweep' | 'journals-poll' | 'journals-sweep' | 'perks-sync' | 'reconcile';
 

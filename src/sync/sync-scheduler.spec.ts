@@ -2,11 +2,11 @@ import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { RunStore } from '../persistence/stores/run.store';
 import { testConfig } from '../upstream/testing/test-config';
-import { JobRunner, RunContext } from './job-runner';
+import { JobRunner, RunContext } from '../core/job-runner';
 import type { SyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
-import type { LoyaltyStatus } from './loyalty/loyalty-status';
-import type { UsersSeedJob } from './users-seed.job';
+import type { LoyaltyStatus } from '../loyalty/flows/loyalty-status';
+import type { UsersSeedJob } from '../customers/users-seed.job';
 
 // The runner logs run summaries; the assertions read the recorded runs instead.
 beforeAll(() => Logger.overrideLogger(false));

@@ -3,10 +3,10 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RunStore } from '../persistence/stores/run.store';
-import { JobAlreadyRunningError } from './job-runner';
+import { JobAlreadyRunningError } from '../core/job-runner';
 import { ScheduledJob, SyncJobs } from './sync-jobs';
-import { UsersSeedJob } from './users-seed.job';
-import { LoyaltyStatus } from './loyalty/loyalty-status';
+import { UsersSeedJob } from '../customers/users-seed.job';
+import { LoyaltyStatus } from '../loyalty/flows/loyalty-status';
 
 const HOUR_MS = 60 * 60 * 1000;
 const PERKS_RETRY = 'perks-sync-retry';

@@ -7,7 +7,7 @@ import { createApp } from '../../src/bootstrap';
 import { Clock } from '../../src/common/clock';
 import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
-import { JobRunner } from '../../src/sync/job-runner';
+import { JobRunner } from '../../src/core/job-runner';
 import { SyncScheduler } from '../../src/sync/sync-scheduler';
 import { CrmComSimulator } from '../../src/simulators/crmcom';
 import { PepperSimulator } from '../../src/simulators/pepper/pepper-simulator';

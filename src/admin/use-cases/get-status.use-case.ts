@@ -7,7 +7,7 @@ import { LinkStore } from '../../persistence/stores/link.store';
 import { RunStore } from '../../persistence/stores/run.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
 import { WriteLog } from '../../persistence/stores/write-log.store';
-import { LoyaltyStatus } from '../../sync/loyalty/loyalty-status';
+import { LoyaltyStatus } from '../../loyalty/flows/loyalty-status';
 import { presentRun } from '../presenters';
 
 /** A write younger than this is still being answered, not in doubt. */

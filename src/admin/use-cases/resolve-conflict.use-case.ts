@@ -1,11 +1,11 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { ContactTakenError, UserLinker, UserSyncOutcome } from '../../mapping/user-linker.service';
+import { ContactTakenError, UserLinker, UserSyncOutcome } from '../../customers/user-linker';
 import { PepperClient } from '../../pepper/pepper.client';
 import { BALANCE_CONFLICT_KINDS, ConflictEntity, ConflictKind, MATCHING_CONFLICT_KINDS } from '../../persistence/entities';
 import { ConflictStore } from '../../persistence/stores/conflict.store';
 import { LinkStore } from '../../persistence/stores/link.store';
-import { LoyaltyStatus } from '../../sync/loyalty/loyalty-status';
-import { JobAlreadyRunningError } from '../../sync/job-runner';
+import { LoyaltyStatus } from '../../loyalty/flows/loyalty-status';
+import { JobAlreadyRunningError } from '../../core/job-runner';
 import { SyncJobs } from '../../sync/sync-jobs';
 import { WriteInDoubtError } from '../../common/deferred-error';
 import { UpstreamError } from '../../upstream/upstream-error';

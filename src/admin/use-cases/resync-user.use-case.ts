@@ -1,5 +1,5 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
-import { UserLinker } from '../../mapping/user-linker.service';
+import { UserLinker } from '../../customers/user-linker';
 import { PepperClient } from '../../pepper/pepper.client';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { presentLink } from '../presenters';

@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { EventStore } from '../../persistence/stores/event.store';
 import { PepperEventProcessor } from '../../sync/pepper-event-processor';
-import { CrmEventProcessor } from '../../sync/loyalty/crm-event-processor';
+import { CrmEventProcessor } from '../../loyalty/flows/crm-event-processor';
 import { presentFailedEvent } from '../presenters';
 
 /** Puts a parked event back with a fresh budget and processes it now; answers with where it ended. */

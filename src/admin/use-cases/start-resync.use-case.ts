@@ -1,6 +1,6 @@
 import { ConflictException, Injectable } from '@nestjs/common';
-import { JobAlreadyRunningError } from '../../sync/job-runner';
-import { LoyaltyStatus } from '../../sync/loyalty/loyalty-status';
+import { JobAlreadyRunningError } from '../../core/job-runner';
+import { LoyaltyStatus } from '../../loyalty/flows/loyalty-status';
 import { SyncJobs } from '../../sync/sync-jobs';
 import type { ResyncDto } from '../dto/resync.dto';
 

@@ -8,7 +8,7 @@ import { loadConfig } from '../../config/load-config';
 import { GetStatusUseCase } from '../../admin/use-cases/get-status.use-case';
 import { ConflictStore } from '../../persistence/stores/conflict.store';
 import { RunStore } from '../../persistence/stores/run.store';
-import { JobRunner } from '../../sync/job-runner';
+import { JobRunner } from '../../core/job-runner';
 import { SyncJobs } from '../../sync/sync-jobs';
 import { SyncScheduler } from '../../sync/sync-scheduler';
 import { CrmComSimulator } from '../crmcom';

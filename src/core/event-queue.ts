@@ -7,7 +7,7 @@ import { dispositionOf } from '../upstream/error-disposition';
 import { MAX_EVENT_ATTEMPTS, nextAttemptDelayMs } from './event-retry-policy';
 import type { RunContext } from './job-runner';
 import { DeferredError } from '../common/deferred-error';
-import type { HandleResult } from './pepper-event-handler';
+import type { HandleResult } from '../sync/pepper-event-handler';
 
 const BATCH_SIZE = 200;
 const DEFAULT_DEFER_MS = 30_000;

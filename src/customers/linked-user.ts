@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { UserLinker } from '../../mapping/user-linker.service';
-import { PepperClient } from '../../pepper/pepper.client';
-import type { UserLinkEntity } from '../../persistence/entities';
-import { LinkStore } from '../../persistence/stores/link.store';
-import { UpstreamError } from '../../upstream/upstream-error';
+import { UserLinker } from './user-linker';
+import { PepperClient } from '../pepper/pepper.client';
+import type { UserLinkEntity } from '../persistence/entities';
+import { LinkStore } from '../persistence/stores/link.store';
+import { UpstreamError } from '../upstream/upstream-error';
 
 /** The user's link for a loyalty event, linking the user first when they have never been seen. */
 @Injectable()

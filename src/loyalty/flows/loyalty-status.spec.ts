@@ -9,7 +9,7 @@ import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
 import { testConfig, TestConfigOverrides } from '../../upstream/testing/test-config';
 import { LoyaltyStatus } from './loyalty-status';
 import { Clock } from '../../common/clock';
-import { PinnedSettingsChangedError } from './pinned-settings';
+import { PinnedSettingsChangedError } from '../rules/pinned-settings';
 
 async function statusWith(overrides: TestConfigOverrides, perks: Array<{ perkId: string; template: string; enabled: boolean }>) {
   const moduleRef = await Test.createTestingModule({

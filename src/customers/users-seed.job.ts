@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { forEachBounded } from '../common/bounded-concurrency';
 import { Clock } from '../common/clock';
 import { logEvent } from '../common/structured-log';
-import { UserLinker } from '../mapping/user-linker.service';
+import { UserLinker } from './user-linker';
 import { PepperClient } from '../pepper/pepper.client';
 import type { PepperUser } from '../pepper/pepper.types';
 import type { RunTrigger } from '../persistence/entities';
@@ -11,8 +11,8 @@ import { RunStore } from '../persistence/stores/run.store';
 import { SyncStateStore } from '../persistence/stores/sync-state.store';
 import { WriteInDoubtError } from '../common/deferred-error';
 import { dispositionOf } from '../upstream/error-disposition';
-import { JobRunner, RunContext, StartedRun } from './job-runner';
-import { EventParking } from './event-parking';
+import { JobRunner, RunContext, StartedRun } from '../core/job-runner';
+import { EventParking } from '../core/event-parking';
 
 const PROGRESS_EVERY = 25;
 

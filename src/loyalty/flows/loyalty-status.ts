@@ -6,7 +6,7 @@ import { PerkStore } from '../../persistence/stores/perk.store';
 import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
 import { DeferredError } from '../../common/deferred-error';
 import { Clock } from '../../common/clock';
-import { describeDifferences, PIN_CONSEQUENCE, pinDifferences, PinnedSettingsChangedError, PinnedValues } from './pinned-settings';
+import { describeDifferences, PIN_CONSEQUENCE, pinDifferences, PinnedSettingsChangedError, PinnedValues } from '../rules/pinned-settings';
 
 export interface LoyaltyState {
   state: 'ACTIVE' | 'DISABLED';

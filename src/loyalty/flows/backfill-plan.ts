@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { mapOrderToPurchase } from '../../loyalty/logic/order-mapper';
+import { mapOrderToPurchase } from '../rules/order-mapper';
 import type { PepperAction } from '../../pepper/pepper.types';
 import { LinkStore } from '../../persistence/stores/link.store';
 import { WriteLog } from '../../persistence/stores/write-log.store';
-import type { RunContext } from '../job-runner';
+import type { RunContext } from '../../core/job-runner';
 
 /**
  * What a backfill would write for one old action, counted on the run (a dry run writes nothing): purchases and their

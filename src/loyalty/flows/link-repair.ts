@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { UserLocks } from '../../common/keyed-mutex';
+import { UserLocks } from '../../ledger/user-locks';
 import { logEvent } from '../../common/structured-log';
 import { EventStore } from '../../persistence/stores/event.store';
 import { LinkStore } from '../../persistence/stores/link.store';
-import type { RunContext } from '../job-runner';
+import type { RunContext } from '../../core/job-runner';
 import { LOYALTY_ACTION_TYPES } from './pepper-loyalty-handler';
 import { WALLET_JOURNAL_TYPES } from './crm-journal-handler';
 import { LoyaltyStatus } from './loyalty-status';

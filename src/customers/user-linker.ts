@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { logEvent } from '../common/structured-log';
-import { UserLocks } from '../common/keyed-mutex';
+import { UserLocks } from '../ledger/user-locks';
 import { CrmComClient } from '../crmcom/crmcom.client';
 import { CrmComError } from '../crmcom/crmcom.error';
 import type { CrmContact, CrmContactWrite } from '../crmcom/crmcom.types';
@@ -13,8 +14,8 @@ import { LinkStore } from '../persistence/stores/link.store';
 import { contactProfileOf, profileFingerprint } from './contact-profile';
 import { ContactDirectory, decideMatch, MatchDecision } from './contact-matcher';
 import { identityOf } from './identity';
-import { WriteProtocol } from './write-protocol';
-import { ConflictReporter } from './conflict-reporter';
+import { WriteProtocol } from '../ledger/write-protocol';
+import { ConflictReporter } from '../ledger/conflict-reporter';
 
 export type UserSyncResult = 'CREATED' | 'LINKED' | 'UPDATED' | 'UNCHANGED' | 'CONFLICT' | 'DELETED';
 
@@ -26,7 +27,12 @@ export interface UserSyncOutcome {
 
 const ALREADY_EXISTS = 'CRM.EXCEPTIONS.ALREADYEXISTSEXCEPTION';
 
-/** Told (under the user's lock) whenever a user gets linked: the loyalty flows queue the opening balance. */
+/**
+ * Published (awaited, under the user's lock) whenever a user gets linked: the loyalty flows read the opening balances
+ * then. Customers never depend on loyalty; a listener that fails is caught up by the loyalty link repair.
+ */
+export const USER_LINKED = 'customers.user-linked';
+
 export interface LinkedEvent {
   pepperUserId: string;
   crmContactId: string;
@@ -39,7 +45,6 @@ export interface LinkedEvent {
 @Injectable()
 export class UserLinker {
   private readonly logger = new Logger('UserLinker');
-  private readonly linkedListeners: Array<(linked: LinkedEvent) => Promise<void>> = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -50,6 +55,7 @@ export class UserLinker {
     private readonly locks: UserLocks,
     private readonly writes: WriteProtocol,
     private readonly conflictReporter: ConflictReporter,
+    private readonly emitter: EventEmitter2,
   ) {}
 
   private readonly directory: ContactDirectory = {
@@ -58,10 +64,6 @@ export class UserLinker {
     byPhone: (phone) => this.crm.findContacts({ phone }),
     linkedUserOf: async (contactId) => (await this.links.findLinkedByContact(contactId))?.pepperUserId ?? null,
   };
-
-  onLinked(listener: (linked: LinkedEvent) => Promise<void>): void {
-    this.linkedListeners.push(listener);
-  }
 
   /** Links, creates, updates or reports a conflict for one user. Deleted users mark their link. */
   syncUser(user: PepperUser, actor: string | null = null): Promise<UserSyncOutcome> {
@@ -187,7 +189,8 @@ export class UserLinker {
     linked: Omit<LinkedEvent, 'pepperUserId'>,
   ): Promise<void> {
     await this.conflicts.resolveOpenMatchingConflicts(pepperUserId, resolution, actor ?? 'connector');
-    for (const listener of this.linkedListeners) await listener({ pepperUserId, ...linked });
+    const event: LinkedEvent = { pepperUserId, ...linked };
+    await this.emitter.emitAsync(USER_LINKED, event);
     await this.events.requeueWaitingFor(pepperUserId);
   }
 

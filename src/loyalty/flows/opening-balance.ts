@@ -1,15 +1,16 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
-import { UserLocks } from '../../common/keyed-mutex';
+import { UserLocks } from '../../ledger/user-locks';
 import { CrmComClient } from '../../crmcom/crmcom.client';
-import { pointsToMinor, walletToPoints } from '../../loyalty/logic/points-conversion';
-import { LinkedEvent, UserLinker } from '../../mapping/user-linker.service';
+import { pointsToMinor, walletToPoints } from '../rules/points-conversion';
+import { LinkedEvent, USER_LINKED } from '../../customers/user-linker';
 import type { InboundEventEntity } from '../../persistence/entities';
-import { ConflictReporter } from '../../mapping/conflict-reporter';
+import { ConflictReporter } from '../../ledger/conflict-reporter';
 import { EventStore } from '../../persistence/stores/event.store';
 import { LinkStore } from '../../persistence/stores/link.store';
-import type { HandleResult } from '../pepper-event-handler';
+import type { HandleResult } from '../../sync/pepper-event-handler';
 import { CrmJournalWriter } from './crm-journal-writer';
 import { LoyaltyStatus } from './loyalty-status';
 import { PepperAwardWriter } from './pepper-award-writer';
@@ -33,12 +34,11 @@ interface OpeningPayload {
  * Pepper never holds up the user feed.
  */
 @Injectable()
-export class OpeningBalance implements OnModuleInit {
+export class OpeningBalance {
   private readonly logger = new Logger('OpeningBalance');
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly linker: UserLinker,
     private readonly events: EventStore,
     private readonly loyalty: LoyaltyStatus,
     private readonly links: LinkStore,
@@ -50,16 +50,13 @@ export class OpeningBalance implements OnModuleInit {
     private readonly clock: Clock,
   ) {}
 
-  onModuleInit(): void {
-    this.linker.onLinked((linked) => this.enqueue(linked));
-  }
-
   /**
    * Both balances are read now, at the moment of linking (call under the user's lock): movements after it reach the
    * other side as movements, and the opening step only applies what stood before. Applied later as a delta, it
    * commutes with them. The moment of the read is the user's opening point. While loyalty is off nothing is read;
    * the link repair queues the opening once it is ACTIVE.
    */
+  @OnEvent(USER_LINKED)
   async enqueue(linked: LinkedEvent): Promise<void> {
     const walletPerkId = this.loyalty.walletPerkId();
     if (!walletPerkId) return;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CrmComClient } from '../../crmcom/crmcom.client';
 import { isWalletBalanceNotEnough } from '../../crmcom/crmcom.error';
-import { WriteProtocol } from '../../mapping/write-protocol';
+import { WriteProtocol } from '../../ledger/write-protocol';
 
 export interface JournalMovement {
   key: string;

@@ -5,9 +5,9 @@ import { PepperClient } from '../../pepper/pepper.client';
 import { AwardMirrorStore } from '../../persistence/stores/award-mirror.store';
 import { PerkStore } from '../../persistence/stores/perk.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
-import type { RunContext } from '../job-runner';
+import type { RunContext } from '../../core/job-runner';
 import { LoyaltyStatus } from './loyalty-status';
-import { EventParking } from '../event-parking';
+import { EventParking } from '../../core/event-parking';
 import { LinkRepair } from './link-repair';
 
 /**

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
 import { EventStore } from '../../persistence/stores/event.store';
-import { EventQueue } from '../event-queue';
+import { EventQueue } from '../../core/event-queue';
 import { CrmJournalHandler } from './crm-journal-handler';
 
 @Injectable()

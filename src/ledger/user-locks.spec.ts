@@ -1,4 +1,4 @@
-import { KeyedMutex } from './keyed-mutex';
+import { KeyedMutex } from './user-locks';
 
 describe('KeyedMutex', () => {
   it('runs tasks of one key one at a time, in order, and other keys alongside', async () => {

@@ -6,8 +6,8 @@ import { CrmComClient } from '../../crmcom/crmcom.client';
 import { EventStore } from '../../persistence/stores/event.store';
 import { LinkStore } from '../../persistence/stores/link.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
-import { EventParking } from '../event-parking';
-import type { RunContext } from '../job-runner';
+import { EventParking } from '../../core/event-parking';
+import type { RunContext } from '../../core/job-runner';
 import { CrmEventProcessor } from './crm-event-processor';
 
 /** Pages one poll reads at most: a feed far behind catches up in bounded slices instead of re-reading everything. */
