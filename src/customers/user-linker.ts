@@ -16,6 +16,7 @@ import { ContactDirectory, decideMatch, MatchDecision } from './contact-matcher'
 import { identityOf } from './identity';
 import { WriteProtocol } from '../ledger/write-protocol';
 import { ConflictReporter } from '../ledger/conflict-reporter';
+import { formatKey } from '../ledger/keys';
 
 export type UserSyncResult = 'CREATED' | 'LINKED' | 'UPDATED' | 'UNCHANGED' | 'CONFLICT' | 'DELETED';
 
@@ -132,21 +133,18 @@ export class UserLinker {
     actor: string | null,
   ): Promise<UserSyncOutcome> {
     const { accountId, walletId } = await this.ensureWallet(contact.id, contact.walletId);
-    let link: UserLinkEntity;
-    try {
-      link = await this.links.link(user.id, { crmContactId: contact.id, crmAccountId: accountId, crmWalletId: walletId, matchedBy }, null);
-    } catch (error) {
+    const linked = await this.links.tryLink(user.id, { crmContactId: contact.id, crmAccountId: accountId, crmWalletId: walletId, matchedBy }, null);
+    if (!linked.ok) {
       // Another user's flow linked this contact between our check and our write (different user locks).
-      if (!String((error as Error).message).includes('UNIQUE constraint failed')) throw error;
-      const owner = await this.links.findLinkedByContact(contact.id);
       return this.recordConflict(user.id, {
         kind: 'CONFLICT',
         conflictKind: 'CONTACT_LINKED_ELSEWHERE',
         candidateContactIds: [contact.id],
         reason: 'the matching contact is already linked to another Pepper user',
-        details: { linkedPepperUserId: owner?.pepperUserId ?? null, matchedBy },
+        details: { linkedPepperUserId: linked.linkedPepperUserId, matchedBy },
       });
     }
+    const link = linked.link;
     await this.afterLinked(user.id, actor, `linked to contact ${contact.id} (${matchedBy})`, { crmContactId: contact.id, crmWalletId: walletId, created: false });
     logEvent(this.logger, 'user_linked', { pepperUserId: user.id, crmContactId: contact.id, matchedBy });
     const updated = await this.updateProfile(link, user);
@@ -179,7 +177,7 @@ export class UserLinker {
   }
 
   private contactKey(pepperUserId: string): string {
-    return `pepper:${this.config.pepper.applicationId}:contact:${pepperUserId}`;
+    return formatKey({ kind: 'contact', applicationId: this.config.pepper.applicationId, pepperUserId });
   }
 
   private async afterLinked(
@@ -200,7 +198,7 @@ export class UserLinker {
     const accountId =
       primary?.id ??
       requireUpstreamId(await this.writes.write({
-        idempotencyKey: `pepper:${this.config.pepper.applicationId}:account:${contactId}`,
+        idempotencyKey: formatKey({ kind: 'account', applicationId: this.config.pepper.applicationId, contactId }),
         target: 'crmcom',
         kind: 'ACCOUNT_CREATE',
         pepperUserId: null,

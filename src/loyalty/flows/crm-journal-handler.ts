@@ -15,6 +15,9 @@ import { OPENING_BALANCE_EVENT, OpeningBalance } from './opening-balance';
 import { PepperAwardWriter } from './pepper-award-writer';
 import { DeferredError } from '../../common/deferred-error';
 import { EventStore } from '../../persistence/stores/event.store';
+import { formatKey, keyPrefix } from '../../ledger/keys';
+import { storedCrmJournal } from '../../core/stored-payloads';
+import { ShapeError } from '../../upstream/json-shape';
 
 export const WALLET_JOURNAL_TYPES = ['WALLET_CREDIT', 'WALLET_DEBIT'] as const;
 
@@ -42,7 +45,14 @@ export class CrmJournalHandler implements EventHandler {
     const gate = this.loyalty.gate();
     if (event.type === OPENING_BALANCE_EVENT) return this.opening.handle(event, gate.walletPerkId);
     if (!(WALLET_JOURNAL_TYPES as readonly string[]).includes(event.type)) return { state: 'SKIPPED', note: `no flow for ${event.type}` };
-    return this.journal(event, event.payload as CrmJournal, gate.walletPerkId);
+    let journal: CrmJournal;
+    try {
+      journal = storedCrmJournal(event);
+    } catch (error) {
+      if (error instanceof ShapeError) return { state: 'PARK', reason: error.message };
+      throw error;
+    }
+    return this.journal(event, journal, gate.walletPerkId);
   }
 
   private async journal(event: InboundEventEntity, journal: CrmJournal, walletPerkId: string): Promise<HandleResult> {
@@ -68,12 +78,12 @@ export class CrmJournalHandler implements EventHandler {
     }
 
     const moneyMinor = classification.kind === 'CREDIT' ? classification.amountMinor : -classification.amountMinor;
-    const key = `crmcom:journal:${journal.id}`;
+    const key = formatKey({ kind: 'journal', journalId: journal.id });
     return this.locks.forUser(link.pepperUserId, async () => {
       // The points are fixed before any call, once: a retry (even of a redeem cut short by the balance) sends the same.
       let points = event.movementPoints;
       if (points === null) {
-        const before = await this.writeLog.movedTotal(link.pepperUserId, 'crmcom:journal:', key, 'amountMinor');
+        const before = await this.writeLog.movedTotal(link.pepperUserId, keyPrefix('journal'), key, 'amountMinor');
         points = pointsForMoney(before, moneyMinor, this.config.loyalty.pointsPerCurrencyUnit);
         await this.events.setMovementPoints(event, points);
       }

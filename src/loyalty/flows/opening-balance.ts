@@ -14,17 +14,12 @@ import type { HandleResult } from '../../sync/pepper-event-handler';
 import { CrmJournalWriter } from './crm-journal-writer';
 import { LoyaltyStatus } from './loyalty-status';
 import { PepperAwardWriter } from './pepper-award-writer';
+import { formatKey, openingEventId } from '../../ledger/keys';
+import { OpeningPayload, storedOpening } from '../../core/stored-payloads';
+import { ShapeError } from '../../upstream/json-shape';
 
 export const OPENING_BALANCE_EVENT = 'OPENING_BALANCE';
 
-interface OpeningPayload {
-  contactId: string;
-  walletId: string | null;
-  created: boolean;
-  /** both balances as they were at the moment of linking (null when they could not be read then) */
-  pepperPointsAtLink: number | null;
-  walletMinorAtLink: number | null;
-}
 
 /**
  * The balance at the moment a user is linked (design §5 "Opening balance"). Linked to an existing contact:
@@ -73,7 +68,7 @@ export class OpeningBalance {
     const openingAt = this.clock.now();
     const queued = await this.events.recordIfNew({
       source: 'crmcom',
-      externalId: `opening:${linked.pepperUserId}:${linked.crmContactId}`,
+      externalId: openingEventId(linked.pepperUserId, linked.crmContactId),
       type: OPENING_BALANCE_EVENT,
       pepperUserId: linked.pepperUserId,
       payload,
@@ -86,7 +81,13 @@ export class OpeningBalance {
 
   async handle(event: InboundEventEntity, walletPerkId: string): Promise<HandleResult> {
     const pepperUserId = event.pepperUserId as string;
-    const payload = event.payload as OpeningPayload;
+    let payload: OpeningPayload;
+    try {
+      payload = storedOpening(event);
+    } catch (error) {
+      if (error instanceof ShapeError) return { state: 'PARK', reason: error.message };
+      throw error;
+    }
     return this.locks.forUser(pepperUserId, async () => {
       const link = await this.links.findByUser(pepperUserId);
       if (link?.status !== 'LINKED' || link.crmContactId !== payload.contactId) return { state: 'SKIPPED', note: 'the user is no longer linked to that contact' };
@@ -104,7 +105,7 @@ export class OpeningBalance {
         if (pepperPoints <= 0) return { state: 'DONE', note: 'no Pepper points to carry over' };
         const amountMinor = pointsToMinor(pepperPoints, rate);
         const result = await this.journals.post({
-          key: `pepper:${appId}:opening:${pepperUserId}`,
+          key: formatKey({ kind: 'opening', applicationId: appId, pepperUserId }),
           pepperUserId,
           contactId: payload.contactId,
           walletId: link.crmWalletId,
@@ -121,7 +122,7 @@ export class OpeningBalance {
       const walletPoints = walletToPoints(walletMinor, rate);
       if (walletPoints === pepperPoints) return { state: 'DONE', note: 'balances already agree' };
       await this.awardWriter.apply({
-        key: `pepper:${appId}:opening-sync:${pepperUserId}:${payload.contactId}`,
+        key: formatKey({ kind: 'opening-sync', applicationId: appId, pepperUserId, contactId: payload.contactId }),
         pepperUserId,
         perkId: walletPerkId,
         points: walletPoints - pepperPoints,

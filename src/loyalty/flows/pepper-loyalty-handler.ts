@@ -19,24 +19,11 @@ import { DeferredError } from '../../common/deferred-error';
 import { OPENING_BALANCE_EVENT } from './opening-balance';
 import { EventStore } from '../../persistence/stores/event.store';
 import { LoyaltyStatus } from './loyalty-status';
+import { formatKey, keyPrefix } from '../../ledger/keys';
+import { storedPepperAction } from '../../core/stored-payloads';
+import { ShapeError } from '../../upstream/json-shape';
 
 export const LOYALTY_ACTION_TYPES = ['ORDER_COMPLETED', 'ORDER_PAYMENT_REFUNDED', ...MOVEMENT_TYPES] as const;
-
-/** The event's action as the client parsed it when it was taken in (payload keeps the raw action). */
-function actionOf(event: InboundEventEntity): PepperAction {
-  const raw = event.payload as Record<string, unknown>;
-  const metadata = raw.metadata && typeof raw.metadata === 'object' ? (raw.metadata as Record<string, unknown>) : {};
-  const context = (raw.context ?? {}) as { location?: { _id?: unknown } };
-  return {
-    id: event.externalId,
-    type: event.type,
-    timestamp: event.occurredAt,
-    userId: event.pepperUserId,
-    locationId: typeof context.location?._id === 'string' ? context.location._id : null,
-    metadata,
-    raw,
-  };
-}
 
 /**
  * Pepper → CRM.COM loyalty (design §5): orders become purchases; movements on the wallet perk made in Pepper
@@ -68,6 +55,7 @@ export class PepperLoyaltyHandler {
       return await this.dispatch(event);
     } catch (error) {
       if (error instanceof UserGoneError) return { state: 'PARK', reason: error.message };
+      if (error instanceof ShapeError) return { state: 'PARK', reason: `stored action unreadable: ${error.message}` };
       throw error;
     }
   }
@@ -75,7 +63,7 @@ export class PepperLoyaltyHandler {
   private async dispatch(event: InboundEventEntity): Promise<HandleResult> {
     const gate = this.loyalty.gate();
     if (!event.pepperUserId) return { state: 'PARK', reason: 'the action names no user (context.user._id is missing)' };
-    const action = actionOf(event);
+    const action = storedPepperAction(event);
     switch (action.type) {
       case 'ORDER_COMPLETED':
         return this.order(action);
@@ -117,7 +105,7 @@ export class PepperLoyaltyHandler {
     if ((typeof orderId !== 'string' || !orderId) && typeof orderId !== 'number') {
       return { state: 'PARK', reason: 'ORDER_PAYMENT_REFUNDED without metadata.orderId' };
     }
-    const reference = `pepper:${this.config.pepper.applicationId}:order:${orderId}`;
+    const reference = formatKey({ kind: 'order', applicationId: this.config.pepper.applicationId, orderId: String(orderId) });
     const purchase = (await this.writeLog.attemptsFor(reference)).find((a) => a.state === 'DONE');
     const conflict = await this.conflictReporter.report({
       kind: 'ORDER_REFUNDED',
@@ -193,8 +181,8 @@ export class PepperLoyaltyHandler {
     if (await this.events.hasPendingOfType(link.pepperUserId, OPENING_BALANCE_EVENT)) {
       throw new DeferredError(`waiting for the opening balance of ${link.pepperUserId}`);
     }
-    const key = `pepper:${this.config.pepper.applicationId}:action:${action.id}`;
-    const prefix = `pepper:${this.config.pepper.applicationId}:action:`;
+    const key = formatKey({ kind: 'action', applicationId: this.config.pepper.applicationId, actionId: action.id });
+    const prefix = keyPrefix('action', this.config.pepper.applicationId);
     const before = await this.writeLog.movedTotal(link.pepperUserId, prefix, key, 'points');
     const amountMinor = moneyForPoints(before, points, this.config.loyalty.pointsPerCurrencyUnit);
     if (amountMinor === 0) {

@@ -16,6 +16,7 @@ import { WriteLog } from '../../persistence/stores/write-log.store';
 import type { RunContext } from '../../core/job-runner';
 import { LoyaltyStatus } from './loyalty-status';
 import { PepperAwardWriter } from './pepper-award-writer';
+import { formatKey } from '../../ledger/keys';
 
 interface Drift {
   link: UserLinkEntity;
@@ -192,7 +193,7 @@ export class Reconciliation {
       const now = await this.confirm(drift, perkId);
       if (!now) return false;
       await this.awardWriter.apply({
-        key: `pepper:${this.config.pepper.applicationId}:reconcile:${runId}:${drift.link.pepperUserId}`,
+        key: formatKey({ kind: 'reconcile', applicationId: this.config.pepper.applicationId, runId, pepperUserId: drift.link.pepperUserId }),
         pepperUserId: drift.link.pepperUserId,
         perkId,
         points: now.walletPoints - now.pepperPoints,

@@ -1,4 +1,5 @@
 import type { CrmJournal } from '../../crmcom/crmcom.types';
+import { keyPrefix } from '../../ledger/keys';
 
 /**
  * What a CRM.COM wallet journal means for the user's Pepper wallet award (design §5 "CRM.COM → Pepper").
@@ -62,7 +63,7 @@ export function classifyJournal(journal: CrmJournal, ctx: JournalRulesContext): 
 
 /** The references the connector itself writes on journals for this application (never the order one). */
 export function ownReferencePrefixes(applicationId: string): readonly string[] {
-  return [`pepper:${applicationId}:action:`, `pepper:${applicationId}:opening:`];
+  return [keyPrefix('action', applicationId), keyPrefix('opening', applicationId)];
 }
 
 function cut(text: string): string {

@@ -1,6 +1,7 @@
 import { InvalidAmountError, parseDecimalToMinor } from '../../common/money';
 import type { CrmPurchaseProduct, CrmPurchaseWrite } from '../../crmcom/crmcom.types';
 import type { PepperAction } from '../../pepper/pepper.types';
+import { formatKey } from '../../ledger/keys';
 
 /**
  * Pepper `ORDER_COMPLETED` → CRM.COM purchase (design §5 "Orders → purchases").
@@ -78,7 +79,7 @@ function buildPurchase(action: PepperAction, ctx: OrderMappingContext): CrmPurch
   const products = readItems(metadata.items);
 
   return {
-    referenceNumber: `pepper:${ctx.applicationId}:order:${orderId}`,
+    referenceNumber: formatKey({ kind: 'order', applicationId: ctx.applicationId, orderId }),
     contactId: ctx.contactId,
     organisationId: organisationFor(action.locationId, ctx.locationOrganisations),
     currency: ctx.currency,

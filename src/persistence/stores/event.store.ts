@@ -4,6 +4,7 @@ import { In, IsNull, LessThan, LessThanOrEqual, Not, Repository } from 'typeorm'
 import { Clock } from '../../common/clock';
 import { EventSource, InboundEventEntity, InboundEventState } from '../entities';
 import { ListPage, pageById } from './page';
+import { isUniqueViolation } from '../constraint-violation';
 
 export interface NewInboundEvent {
   source: EventSource;
@@ -40,7 +41,7 @@ export class EventStore {
       });
       return true;
     } catch (error) {
-      if (String((error as Error).message).includes('UNIQUE constraint failed')) return false;
+      if (isUniqueViolation(error)) return false;
       throw error;
     }
   }

@@ -4,7 +4,12 @@ import { FindOptionsWhere, IsNull, MoreThan, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { MatchedBy, UserLinkEntity } from '../entities';
 import { ListPage, pageById } from './page';
+import { isUniqueViolation } from '../constraint-violation';
 import { NO_TRANSACTION } from './no-transaction';
+
+export type LinkResult =
+  | { ok: true; link: UserLinkEntity }
+  | { ok: false; reason: 'CONTACT_LINKED_ELSEWHERE'; linkedPepperUserId: string | null };
 
 export interface LinkTarget {
   crmContactId: string;
@@ -35,6 +40,16 @@ export class LinkStore {
       return this.repo.save(existing, NO_TRANSACTION);
     }
     return this.repo.save(this.repo.create({ pepperUserId, ...fields }), NO_TRANSACTION);
+  }
+
+  /** Links the user, or reports that another user holds the contact (the partial unique index decides, atomically). */
+  async tryLink(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null): Promise<LinkResult> {
+    try {
+      return { ok: true, link: await this.link(pepperUserId, target, profileFingerprint) };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      return { ok: false, reason: 'CONTACT_LINKED_ELSEWHERE', linkedPepperUserId: (await this.findLinkedByContact(target.crmContactId))?.pepperUserId ?? null };
+    }
   }
 
   link(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null): Promise<UserLinkEntity> {
