@@ -7,7 +7,7 @@ import { dispositionOf } from '../upstream/error-disposition';
 import { MAX_EVENT_ATTEMPTS, nextAttemptDelayMs } from './event-retry-policy';
 import type { RunContext } from './job-runner';
 import { DeferredError } from '../common/deferred-error';
-import type { HandleResult } from '../sync/pepper-event-handler';
+import type { EventHandler } from './handle-result';
 
 const BATCH_SIZE = 200;
 const DEFAULT_DEFER_MS = 30_000;
@@ -17,12 +17,6 @@ export interface EventQueueTiming {
   deferMs: number;
   /** the longest an event may wait (for a link, an echo, an opening balance, loyalty) before it is parked */
   maxWaitMs: number;
-}
-
-export interface EventHandler {
-  handle(event: InboundEventEntity): Promise<HandleResult>;
-  /** events with the same key in one batch are covered by handling the first (e.g. one re-read of a user) */
-  coalesceKey?(event: InboundEventEntity): string | null;
 }
 
 /**

@@ -5,13 +5,15 @@ import { LedgerModule } from '../ledger/ledger.module';
 import { PepperModule } from '../pepper/pepper.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { LinkedUser } from './linked-user';
+import { ContactWriter } from './contact-writer';
+import { ProfileUpdater } from './profile-updater';
 import { UserLinker } from './user-linker';
 import { UsersSeedJob } from './users-seed.job';
 
 /** Pepper users ⇄ CRM.COM contacts: matching, creation, profile updates and the users seed. */
 @Module({
   imports: [PersistenceModule, PepperModule, CrmComModule, LedgerModule, CoreModule],
-  providers: [UserLinker, LinkedUser, UsersSeedJob],
+  providers: [UserLinker, ContactWriter, ProfileUpdater, LinkedUser, UsersSeedJob],
   exports: [UserLinker, LinkedUser, UsersSeedJob],
 })
 export class CustomersModule {}

@@ -15,6 +15,9 @@ import { LoyaltyStatus } from './flows/loyalty-status';
 import { OpeningBalance } from './flows/opening-balance';
 import { PepperAwardWriter } from './flows/pepper-award-writer';
 import { PepperLoyaltyHandler } from './flows/pepper-loyalty-handler';
+import { OrderFlow } from './flows/order-flow';
+import { WalletMovementFlow } from './flows/wallet-movement-flow';
+import { EchoClaims } from './flows/echo-claims';
 import { PerksSync } from './flows/perks-sync';
 import { Reconciliation } from './flows/reconciliation';
 
@@ -26,6 +29,9 @@ import { Reconciliation } from './flows/reconciliation';
     PepperAwardWriter,
     CrmJournalWriter,
     PepperLoyaltyHandler,
+    OrderFlow,
+    WalletMovementFlow,
+    EchoClaims,
     OpeningBalance,
     CrmJournalHandler,
     CrmEventProcessor,

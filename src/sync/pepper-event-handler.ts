@@ -1,19 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { UserLinker, UserSyncOutcome } from '../customers/user-linker';
+import { UserLinker } from '../customers/user-linker';
+import type { UserSyncOutcome } from '../customers/user-sync.types';
 import { PepperClient } from '../pepper/pepper.client';
 import type { InboundEventEntity } from '../persistence/entities';
 import { UpstreamError } from '../upstream/upstream-error';
-import type { EventHandler } from '../core/event-queue';
+import type { EventHandler, HandleResult } from '../core/handle-result';
 import { PepperLoyaltyHandler } from '../loyalty/flows/pepper-loyalty-handler';
 
 export const USER_ACTION_TYPES = ['USER_CREATED', 'USER_CHANGED', 'USER_DELETED'] as const;
 const USER_EVENT_TYPES: readonly string[] = [...USER_ACTION_TYPES, 'USER_SYNC'];
-
-export type HandleResult =
-  | { state: 'DONE'; note: string | null; outcome?: UserSyncOutcome }
-  | { state: 'SKIPPED'; note: string }
-  | { state: 'WAITING_LINK'; note: string }
-  | { state: 'PARK'; reason: string };
 
 /**
  * What one Pepper inbound event does. User events re-read the user (action metadata does not carry it) and

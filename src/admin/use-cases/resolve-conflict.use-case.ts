@@ -1,5 +1,6 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { ContactTakenError, UserLinker, UserSyncOutcome } from '../../customers/user-linker';
+import { UserLinker } from '../../customers/user-linker';
+import { ContactTakenError, UserSyncOutcome } from '../../customers/user-sync.types';
 import { PepperClient } from '../../pepper/pepper.client';
 import { BALANCE_CONFLICT_KINDS, ConflictEntity, ConflictKind, MATCHING_CONFLICT_KINDS } from '../../persistence/entities';
 import { ConflictStore } from '../../persistence/stores/conflict.store';

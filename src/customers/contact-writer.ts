@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { CrmComClient } from '../crmcom/crmcom.client';
+import { CrmComError } from '../crmcom/crmcom.error';
+import type { CrmContactWrite } from '../crmcom/crmcom.types';
+import { formatKey } from '../ledger/keys';
+import { WriteProtocol } from '../ledger/write-protocol';
+import type { PepperUser } from '../pepper/pepper.types';
+
+/** "Already exists" from CRM.COM (inferred from the error examples): settled by reading back by code. */
+const ALREADY_EXISTS = 'CRM.EXCEPTIONS.ALREADYEXISTSEXCEPTION';
+
+/**
+ * Creates the contact of a Pepper user, and its primary account (so it has a wallet), through the write protocol:
+ * the contact's `code` is the Pepper user id, which makes creation idempotent and read-back exact.
+ */
+@Injectable()
+export class ContactWriter {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly crm: CrmComClient,
+    private readonly writes: WriteProtocol,
+  ) {}
+
+  /** Whether the contact of this user was ever sent (its outcome may still be in doubt). */
+  attempted(pepperUserId: string): Promise<boolean> {
+    return this.writes.attempted(this.keyOf(pepperUserId));
+  }
+
+  private keyOf(pepperUserId: string): string {
+    return formatKey({ kind: 'contact', applicationId: this.config.pepper.applicationId, pepperUserId });
+  }
+
+  async create(user: PepperUser, profile: CrmContactWrite): Promise<string> {
+    const createdId = await this.writes.write({
+      idempotencyKey: this.keyOf(user.id),
+      target: 'crmcom',
+      kind: 'CONTACT_CREATE',
+      pepperUserId: user.id,
+      request: { code: user.id },
+      send: () => this.crm.createContact({ ...profile, code: user.id }),
+      readBack: async () => (await this.crm.findContacts({ code: user.id }))[0]?.id ?? null,
+      meansAlreadyExists: (error) => error instanceof CrmComError && error.crmException === ALREADY_EXISTS,
+    });
+    return requireUpstreamId(createdId, `the contact of ${user.id} (code ${user.id})`);
+  }
+
+  /** The contact's primary account (created when missing) and its wallet, which hangs off the contact. */
+  async ensureWallet(contactId: string, knownWalletId: string | null): Promise<{ accountId: string; walletId: string | null }> {
+    const primary = (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary);
+    const accountId =
+      primary?.id ??
+      requireUpstreamId(await this.writes.write({
+        idempotencyKey: formatKey({ kind: 'account', applicationId: this.config.pepper.applicationId, contactId }),
+        target: 'crmcom',
+        kind: 'ACCOUNT_CREATE',
+        pepperUserId: null,
+        request: { contactId, currency: this.config.crmcom.currency },
+        send: () => this.crm.createPrimaryAccount(contactId, this.config.crmcom.currency),
+        readBack: async () => (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary)?.id ?? null,
+      }), `the primary account of contact ${contactId}`);
+    const walletId = knownWalletId ?? (await this.crm.getContact(contactId)).walletId;
+    return { accountId, walletId };
+  }
+}
+
+/** A write settled as done by an operator, whose record CRM.COM does not show: nothing to link to yet. */
+function requireUpstreamId(id: string | null, what: string): string {
+  if (id === null) throw new Error(`${what} was settled as created, but CRM.COM does not show it; check it in CRM.COM, then retry`);
+  return id;
+}
+
