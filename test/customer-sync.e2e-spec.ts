@@ -1,4 +1,4 @@
-import { seedDemoData, DemoExpectations } from '../src/simulators/demo/demo-data';
+import { seedDemoData, DemoExpectations } from '../packages/simulators/src/demo/demo-data';
 import { SyncJobs } from '../src/sync/sync-jobs';
 import { Harness, startHarness } from './support/harness';
 

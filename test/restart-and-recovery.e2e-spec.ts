@@ -1,4 +1,4 @@
-import { seedDemoData, DemoExpectations, DEFAULT_MIX } from '../src/simulators/demo/demo-data';
+import { seedDemoData, DemoExpectations, DEFAULT_MIX } from '../packages/simulators/src/demo/demo-data';
 import { startHarness, waitFor } from './support/harness';
 
 function codesOf(contacts: Array<{ code: string | null }>): string[] {

@@ -7,11 +7,3 @@ export class Sleeper {
     return new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
-
-export class RecordingSleeper extends Sleeper {
-  readonly delays: number[] = [];
-  sleep(ms: number): Promise<void> {
-    this.delays.push(ms);
-    return Promise.resolve();
-  }
-}

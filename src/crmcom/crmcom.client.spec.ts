@@ -1,8 +1,8 @@
 import nock from 'nock';
-import { FakeClock } from '../common/clock';
-import { RecordingSleeper } from '../common/sleeper';
-import { useNockWithCapturedLogs } from '../upstream/testing/nock-lifecycle';
-import { TEST_CRMCOM_URL, testConfig, TestConfigOverrides } from '../upstream/testing/test-config';
+import { FakeClock } from '../../test/support/fakes/fake-clock';
+import { RecordingSleeper } from '../../test/support/fakes/recording-sleeper';
+import { useNockWithCapturedLogs } from '../../test/support/upstream/nock-lifecycle';
+import { TEST_CRMCOM_URL, testConfig, TestConfigOverrides } from '../../test/support/upstream/test-config';
 import { CrmComClient } from './crmcom.client';
 import { CRM_EXCEPTIONS, CrmComError, isWalletBalanceNotEnough } from './crmcom.error';
 import { CrmJournal } from './crmcom.types';

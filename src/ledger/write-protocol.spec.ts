@@ -1,4 +1,4 @@
-import { FakeClock } from '../common/clock';
+import { FakeClock } from '../../test/support/fakes/fake-clock';
 import { DeferredError, WriteInDoubtError } from '../common/deferred-error';
 import { CrmComError } from '../crmcom/crmcom.error';
 import type { OutboundWriteEntity, WriteState } from '../persistence/entities';

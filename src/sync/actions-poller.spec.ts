@@ -1,6 +1,6 @@
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { FakeClock } from '../common/clock';
+import { FakeClock } from '../../test/support/fakes/fake-clock';
 import { ConfigModule } from '../config/config.module';
 import { UserLinker } from '../customers/user-linker';
 import type { UserSyncOutcome } from '../customers/user-sync.types';
@@ -11,7 +11,7 @@ import { buildDataSourceOptions } from '../persistence/data-source-options';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { EventStore } from '../persistence/stores/event.store';
 import { SyncStateStore } from '../persistence/stores/sync-state.store';
-import { testConfig } from '../upstream/testing/test-config';
+import { testConfig } from '../../test/support/upstream/test-config';
 import type { ValidatedPage } from '../upstream/paging';
 import { BackfillPlan } from '../loyalty/flows/backfill-plan';
 import { ActionsPoller, POLLED_ACTION_TYPES } from './actions-poller';

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { RunStore } from '../persistence/stores/run.store';
-import { testConfig } from '../upstream/testing/test-config';
+import { testConfig } from '../../test/support/upstream/test-config';
 import { JobRunner, RunContext } from '../core/job-runner';
 import type { SyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';

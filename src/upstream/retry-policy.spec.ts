@@ -1,4 +1,4 @@
-import { testConfig } from './testing/test-config';
+import { testConfig } from '../../test/support/upstream/test-config';
 import { backoffDelayMs, parseRetryAfterMs } from './retry-policy';
 
 describe('backoffDelayMs', () => {

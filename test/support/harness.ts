@@ -9,9 +9,9 @@ import { AppConfig } from '../../src/config/app-config';
 import { loadConfig } from '../../src/config/load-config';
 import { JobRunner } from '../../src/core/job-runner';
 import { SyncScheduler } from '../../src/sync/sync-scheduler';
-import { CrmComSimulator } from '../../src/simulators/crmcom';
-import { PepperSimulator } from '../../src/simulators/pepper/pepper-simulator';
-import type { RunningServer } from '../../src/simulators/shared/listen';
+import { CrmComSimulator } from '../../packages/simulators/src/crmcom';
+import { PepperSimulator } from '../../packages/simulators/src/pepper/pepper-simulator';
+import type { RunningServer } from '../../packages/simulators/src/shared/listen';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 export const PEPPER_TOKEN = 'e2e-pepper-secret-token';

@@ -6,7 +6,7 @@ import { buildDataSourceOptions } from '../../persistence/data-source-options';
 import { PersistenceModule } from '../../persistence/persistence.module';
 import { PerkStore } from '../../persistence/stores/perk.store';
 import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
-import { testConfig, TestConfigOverrides } from '../../upstream/testing/test-config';
+import { testConfig, TestConfigOverrides } from '../../../test/support/upstream/test-config';
 import { LoyaltyStatus } from './loyalty-status';
 import { Clock } from '../../common/clock';
 import { PinnedSettingsChangedError } from '../rules/pinned-settings';

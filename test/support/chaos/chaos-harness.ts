@@ -1,9 +1,9 @@
 import type { LogLevel } from '@nestjs/common';
 import { Clock } from '../../../src/common/clock';
 import type { AppConfig } from '../../../src/config/app-config';
-import { CrmComSimulator } from '../../../src/simulators/crmcom';
-import type { CrmComSimulatorOptions } from '../../../src/simulators/crmcom/crmcom-simulator';
-import { PepperSimulator } from '../../../src/simulators/pepper/pepper-simulator';
+import { CrmComSimulator } from '../../../packages/simulators/src/crmcom';
+import type { CrmComSimulatorOptions } from '../../../packages/simulators/src/crmcom/crmcom-simulator';
+import { PepperSimulator } from '../../../packages/simulators/src/pepper/pepper-simulator';
 import { Harness, startHarness } from '../harness';
 import { LOYALTY_ENV, settle, WALLET_PERK } from '../loyalty';
 import { pendingEvents } from './db';

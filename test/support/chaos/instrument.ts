@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NextFunction, Request, Response } from 'express';
-import type { CrmComSimulator } from '../../../src/simulators/crmcom';
-import type { PepperSimulator } from '../../../src/simulators/pepper/pepper-simulator';
+import type { CrmComSimulator } from '../../../packages/simulators/src/crmcom';
+import type { PepperSimulator } from '../../../packages/simulators/src/pepper/pepper-simulator';
 
 /**
  * Test-side observation of the simulators, installed before they start listening:

@@ -1,5 +1,5 @@
-import type { CrmComSimulator } from '../../../src/simulators/crmcom';
-import type { PepperAction, PepperSimulator } from '../../../src/simulators/pepper/pepper-simulator';
+import type { CrmComSimulator } from '../../../packages/simulators/src/crmcom';
+import type { PepperAction, PepperSimulator } from '../../../packages/simulators/src/pepper/pepper-simulator';
 import { POLLED_ACTION_TYPES } from '../../../src/sync/actions-poller';
 import type { Harness } from '../harness';
 import { balanceMismatches, WALLET_PERK } from '../loyalty';

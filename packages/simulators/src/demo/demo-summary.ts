@@ -1,5 +1,5 @@
-import type { ConflictEntity } from '../../persistence/entities';
-import type { ListPage } from '../../persistence/stores/page';
+import type { ConflictEntity } from '../../../../src/persistence/entities';
+import type { ListPage } from '../../../../src/persistence/stores/page';
 import type { CrmComSimulator } from '../crmcom';
 
 interface StatusView {

@@ -1,4 +1,4 @@
-import { AppConfig } from '../../config/app-config';
+import { AppConfig } from '../../../src/config/app-config';
 
 type Sections = 'pepper' | 'crmcom' | 'http' | 'loyalty';
 
