@@ -23,7 +23,11 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
 }
 
 /** Builds the connector (not yet listening): database file, validation, body limit, shutdown hooks. */
-export async function createApp(config: AppConfig, overrides: AppOverrides = {}, logger: LogLevel[] | false = LEVELS[config.logLevel]): Promise<INestApplication> {
+export async function createApp(
+  config: AppConfig,
+  overrides: AppOverrides = {},
+  logger: LogLevel[] | false = LEVELS[config.logLevel],
+): Promise<INestApplication> {
   prepareDatabaseFile(config.databasePath);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), {
     logger,

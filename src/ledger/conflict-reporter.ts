@@ -18,7 +18,14 @@ export class ConflictReporter {
     logEvent(
       this.logger,
       'conflict',
-      { conflictId: conflict.id, kind: input.kind, pepperUserId: input.pepperUserId, candidateContactIds: input.candidateContactIds, ...input.details, refreshed: !isNew },
+      {
+        conflictId: conflict.id,
+        kind: input.kind,
+        pepperUserId: input.pepperUserId,
+        candidateContactIds: input.candidateContactIds,
+        ...input.details,
+        refreshed: !isNew,
+      },
       'warn',
     );
     return conflict;

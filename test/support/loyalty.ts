@@ -48,7 +48,13 @@ export function mirroredJournals(h: Harness) {
  * Polls both feeds until the run has finished: a reconciliation waits for the feeds to pass its snapshot, and the
  * harness runs no scheduler. Bounded; returns the run as the admin API shows it.
  */
-export async function pollUntilRunEnds(h: Harness, runId: string, maxRounds = 40): Promise<{ state: string; counts: Record<string, number>; error: string | null }> {
+export interface RunView {
+  state: string;
+  counts: Record<string, number>;
+  error: string | null;
+}
+
+export async function pollUntilRunEnds(h: Harness, runId: string, maxRounds = 40): Promise<RunView> {
   const jobs = h.app.get(SyncJobs);
   for (let round = 0; round < maxRounds; round++) {
     const run = (await h.admin.get(`/admin/runs/${runId}`).expect(200)).body;

@@ -64,7 +64,12 @@ export class JournalPoller {
     await this.processor.processDue(ctx);
   }
 
-  private async ingest(ctx: RunContext, from: number, reportLate: boolean, maxPages = Number.POSITIVE_INFINITY): Promise<{ complete: boolean; lastPostedOn: number | null }> {
+  private async ingest(
+    ctx: RunContext,
+    from: number,
+    reportLate: boolean,
+    maxPages = Number.POSITIVE_INFINITY,
+  ): Promise<{ complete: boolean; lastPostedOn: number | null }> {
     let pages = 0;
     let lastPostedOn: number | null = null;
     // Nothing before the feed's start (the first seed) is a movement: that history is in the opening balances.

@@ -51,7 +51,12 @@ describe('LoyaltyStatus', () => {
     const first = await statusWith({}, [wallet]);
     expect((await first.status.evaluate()).state).toBe('ACTIVE');
     // Settings that differ from the pins (a start with them is refused at boot; this is the check after a catalogue read):
-    const later = new LoyaltyStatus(testConfig({ loyalty: { pointsPerCurrencyUnit: 10 } }), first.moduleRef.get(PerkStore), first.moduleRef.get(SettingsPinStore), first.moduleRef.get(Clock));
+    const later = new LoyaltyStatus(
+      testConfig({ loyalty: { pointsPerCurrencyUnit: 10 } }),
+      first.moduleRef.get(PerkStore),
+      first.moduleRef.get(SettingsPinStore),
+      first.moduleRef.get(Clock),
+    );
     const state = await later.evaluate();
     expect(state).toMatchObject({ state: 'DISABLED', reason: expect.stringContaining('POINTS_PER_CURRENCY_UNIT: pinned 100, now 10') });
     expect(state.reason).toContain('revalue');

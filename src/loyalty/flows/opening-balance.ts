@@ -64,7 +64,13 @@ export class OpeningBalance {
       pepperPointsAtLink = null;
       this.logger.warn(`balances at linking of ${linked.pepperUserId} not readable (${(error as Error).message}); the opening step reads them when it runs`);
     }
-    const payload: OpeningPayload = { contactId: linked.crmContactId, walletId: linked.crmWalletId, created: linked.created, pepperPointsAtLink, walletMinorAtLink };
+    const payload: OpeningPayload = {
+      contactId: linked.crmContactId,
+      walletId: linked.crmWalletId,
+      created: linked.created,
+      pepperPointsAtLink,
+      walletMinorAtLink,
+    };
     const openingAt = this.clock.now();
     const queued = await this.events.recordIfNew({
       source: 'crmcom',

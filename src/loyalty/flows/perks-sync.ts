@@ -49,7 +49,8 @@ export class PerksSync {
     for await (const page of this.pepper.awardsPages({})) {
       for (const award of page.items) {
         // Other perks are mirrored too (locally only); the wallet perk's awards are what the flows move.
-        await this.awards.observe({ awardId: award.id, pepperUserId: award.userId, perkId: award.perkId, pointsAvailable: award.pointsAvailable, asOf: award.updatedAt ?? asOf });
+        const { id: awardId, userId: pepperUserId, perkId, pointsAvailable } = award;
+        await this.awards.observe({ awardId, pepperUserId, perkId, pointsAvailable, asOf: award.updatedAt ?? asOf });
         ctx.add(award.perkId === walletPerkId ? 'walletAwards' : 'otherAwards');
       }
     }

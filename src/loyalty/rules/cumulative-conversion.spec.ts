@@ -31,11 +31,16 @@ describe('cumulative conversion', () => {
 
   it('cancels a credit and an equal debit exactly', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: 1, max: 100_000 }), fc.integer({ min: 1, max: 997 }), (before, amount, rate) => {
-        const credit = moneyForPoints(before, amount, rate);
-        const debit = moneyForPoints(before + amount, -amount, rate);
-        expect(credit + debit).toBe(0);
-      }),
+      fc.property(
+        fc.integer({ min: -1_000_000, max: 1_000_000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 1, max: 997 }),
+        (before, amount, rate) => {
+          const credit = moneyForPoints(before, amount, rate);
+          const debit = moneyForPoints(before + amount, -amount, rate);
+          expect(credit + debit).toBe(0);
+        },
+      ),
     );
   });
 

@@ -127,7 +127,8 @@ async function main(): Promise<void> {
   say(`   ${spender} spent 1.00 of wallet at the CRM.COM POS → Pepper balance ${pointsBefore} → ${walletOf(spender)} points`);
 
   const links = await app.get(LinkStore).list({ status: 'LINKED' }, 500, null);
-  const disagree = links.items.filter((l) => walletOf(l.pepperUserId) !== Math.trunc(crm.walletBalanceMinor(l.crmContactId as string) * (POINTS_PER_UNIT / 100)));
+  const walletPoints = (contactId: string) => Math.trunc(crm.walletBalanceMinor(contactId) * (POINTS_PER_UNIT / 100));
+  const disagree = links.items.filter((l) => walletOf(l.pepperUserId) !== walletPoints(l.crmContactId as string));
   say();
   await printSummary(say, await app.get(GetStatusUseCase).execute(), await app.get(ConflictStore).list({ status: 'OPEN' }, 500, null), crm, [
     row('purchases pushed to CRM.COM', crm.purchases().length),

@@ -7,7 +7,6 @@ const T0 = Date.parse('2024-05-01T10:00:00.000Z');
 interface Answer {
   status: number;
   headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON bodies are checked by the assertions
   body: any;
 }
 
