@@ -18,7 +18,7 @@ import { ContactDirectory, decideMatch, MatchDecision } from './contact-matcher'
 import { identityOf } from './identity';
 import { ConflictReporter } from '../ledger/conflict-reporter';
 
-/** Keeps one Pepper user linked to one CRM.COM contact (design §5 "Users"), under that user's lock. */
+/** Keeps one Pepper user linked to one CRM.COM contact (README "Matching"), under that user's lock: the user's flows never interleave. */
 @Injectable()
 export class UserLinker {
   private readonly logger = new Logger('UserLinker');
