@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { logEvent } from '../../common/structured-log';
-import type { PerkEntity } from '../../persistence/entities';
 import { PerkStore } from '../../persistence/stores/perk.store';
 import { SettingsPinStore } from '../../persistence/stores/settings-pin.store';
 import { DeferredError } from '../../common/deferred-error';
 import { Clock } from '../../common/clock';
+import { chooseWalletPerk } from '../rules/wallet-perk';
 import { describeDifferences, PIN_CONSEQUENCE, pinDifferences, PinnedSettingsChangedError, PinnedValues } from '../rules/pinned-settings';
 
 export interface LoyaltyState {
@@ -16,7 +16,6 @@ export interface LoyaltyState {
   decided: boolean;
 }
 
-const PSEUDO_CURRENCY = 'PSEUDO_CURRENCY';
 /** Waiting loyalty events are woken when loyalty turns ACTIVE; this slow re-check is only a safety net. */
 const LOYALTY_OFF_RECHECK_MS = 15 * 60_000;
 
@@ -68,7 +67,7 @@ export class LoyaltyStatus {
     const pinned = await this.pins.all();
     if (Object.keys(pinned).length > 0) {
       const configured = this.config.loyalty.walletPerkId;
-      const choice = configured ? null : this.chooseWalletPerk(perks);
+      const choice = configured ? null : chooseWalletPerk(perks, this.config.loyalty.walletPerkId);
       const walletPerkId = configured ?? (choice && 'perk' in choice ? choice.perk.perkId : null);
       const differences = pinDifferences(pinned, this.wanted(walletPerkId), !configured);
       if (differences.length > 0) throw new PinnedSettingsChangedError(differences);
@@ -79,7 +78,7 @@ export class LoyaltyStatus {
 
   /** Re-decides the state from the stored perk catalogue (after every perk sync). */
   async evaluate(): Promise<LoyaltyState> {
-    const choice = this.chooseWalletPerk(await this.perks.all());
+    const choice = chooseWalletPerk(await this.perks.all(), this.config.loyalty.walletPerkId);
     let next: LoyaltyState;
     let pinProblem: string | null = null;
     if ('reason' in choice) {
@@ -97,23 +96,6 @@ export class LoyaltyStatus {
     }
     this.state = next;
     return this.current();
-  }
-
-  private chooseWalletPerk(perks: PerkEntity[]): { perk: PerkEntity } | { reason: string } {
-    const configured = this.config.loyalty.walletPerkId;
-    if (configured) {
-      const perk = perks.find((p) => p.perkId === configured);
-      if (!perk) return { reason: `WALLET_PERK_ID ${configured} is not a Pepper perk of this merchant` };
-      if (!perk.enabled) return { reason: `the wallet perk ${configured} ("${perk.title}") is disabled in Pepper` };
-      if (perk.template !== PSEUDO_CURRENCY) return { reason: `the wallet perk ${configured} is a ${perk.template} perk, not ${PSEUDO_CURRENCY}` };
-      return { perk };
-    }
-    const candidates = perks.filter((p) => p.enabled && p.template === PSEUDO_CURRENCY);
-    if (candidates.length === 0) return { reason: `no enabled ${PSEUDO_CURRENCY} perk in Pepper; create one or set WALLET_PERK_ID` };
-    if (candidates.length > 1) {
-      return { reason: `several enabled ${PSEUDO_CURRENCY} perks (${candidates.map((p) => p.perkId).join(', ')}); set WALLET_PERK_ID to choose` };
-    }
-    return { perk: candidates[0] };
   }
 
   private wanted(walletPerkId: string | null): PinnedValues {
