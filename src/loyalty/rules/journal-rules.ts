@@ -1,7 +1,7 @@
 import type { CrmJournal } from '../../crmcom/crmcom.types';
 
 /**
- * What a CRM.COM wallet journal means for the user's Pepper wallet award (design §5 "CRM.COM → Pepper").
+ * What a CRM.COM wallet journal means for the user's Pepper wallet award (README, "Wallet → Pepper").
  */
 
 export interface JournalRulesContext {
