@@ -13,8 +13,9 @@ export interface PinsCommandEnv {
 const USAGE = 'usage: npm run pins                       list the pinned loyalty settings\n       npm run pins -- --clear --confirm   remove them (reconcile first; the next start pins the configured values)';
 
 /**
- * Lists, or deliberately clears, the loyalty settings pinned at the first start (design §6). Clearing is refused
- * while a connector holds the database, since it would re-pin its own values at the next catalogue read.
+ * Lists, or deliberately clears, the loyalty settings pinned at the first start (README, "Pinned settings").
+ * Clearing is refused while a connector holds the database, since it would re-pin its own values at the next
+ * catalogue read.
  */
 export async function runPinsCommand(args: string[], env: PinsCommandEnv, print: (line: string) => void): Promise<number> {
   const clear = args.includes('--clear');

@@ -55,7 +55,7 @@ export interface AppConfig {
   syncConcurrency: number;
   /** the longest an event may wait (for a link, an echo, an opening balance, loyalty) before it is parked */
   maxWaitHours: number;
-  /** how long after sending a write in doubt a read-back may prove it absent (design §6) */
+  /** how long after sending a write in doubt a read-back may prove it absent: a slow POST is not visible before */
   writeSettleSeconds: number;
   schedulerEnabled: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';

@@ -92,6 +92,13 @@ describe('loadConfig', () => {
     expect(problemsOf({ ...VALID, WRITE_SETTLE_SECONDS: 'soon' })).toEqual([expect.stringMatching(/^WRITE_SETTLE_SECONDS must be a whole number/)]);
   });
 
+  it('refuses a RECONCILE_CRON whose fields are out of range, naming the variable', () => {
+    expect(problemsOf({ ...VALID, RECONCILE_CRON: '99 99 * * *' })).toEqual([expect.stringMatching(/^RECONCILE_CRON /)]);
+    expect(problemsOf({ ...VALID, RECONCILE_CRON: '0 3 * *' })).toEqual([expect.stringMatching(/^RECONCILE_CRON /)]);
+    expect(loadConfig({ ...VALID, RECONCILE_CRON: '0 0 3 * * MON-FRI' }).loyalty.reconcileCron).toBe('0 0 3 * * MON-FRI');
+    expect(loadConfig({ ...VALID, RECONCILE_CRON: '*/15 2-4 * * *' }).loyalty.reconcileCron).toBe('*/15 2-4 * * *');
+  });
+
   it('reads the location map in both forms', () => {
     expect(loadConfig({ ...VALID, LOCATION_ORGANISATION_MAP: 'l1=o1, l2=o2' }).loyalty.locationOrganisations).toEqual({ l1: 'o1', l2: 'o2' });
     expect(loadConfig({ ...VALID, LOCATION_ORGANISATION_MAP: '{"l1":"o1"}' }).loyalty.locationOrganisations).toEqual({ l1: 'o1' });

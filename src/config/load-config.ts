@@ -1,15 +1,9 @@
+import { validateCronExpression } from 'cron';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { AppConfig } from './app-config';
 import { ConfigValidationError } from './config-error';
 import { EnvReader } from './env-reader';
 import { readEnvFile } from './env-file';
-
-const CRON_FIELD = /^[\d*,/\-A-Za-z?LW#]+$/;
-
-function isCronExpression(value: string): boolean {
-  const fields = value.trim().split(/\s+/);
-  return (fields.length === 5 || fields.length === 6) && fields.every((f) => CRON_FIELD.test(f));
-}
 
 /** `loc1=org1,loc2=org2` or a JSON object: Pepper location id → CRM.COM organisation id. */
 function parseLocationMap(reader: EnvReader, name: string): Record<string, string> {
@@ -53,7 +47,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   r.check(isSupportedCountry(region), 'PHONE_DEFAULT_REGION must be a 2-letter region code such as GB');
 
   const reconcileCron = r.string('RECONCILE_CRON', '0 3 * * *');
-  r.check(isCronExpression(reconcileCron), 'RECONCILE_CRON must be a cron expression with 5 or 6 fields');
+  // The same parser the scheduler uses, so a value accepted here is one the reconcile job can be started with.
+  r.check(validateCronExpression(reconcileCron).valid, 'RECONCILE_CRON must be a valid cron expression (5 or 6 fields, each in range)');
 
   const httpTimeoutMs = r.integer('HTTP_TIMEOUT_MS', 15_000, 100, 300_000);
   const writeSettleSeconds = r.integer('WRITE_SETTLE_SECONDS', 120, 1, 86_400);

@@ -3,7 +3,7 @@ import { CURRENCY_FRACTION_DIGITS } from './crmcom.parsers';
 import { CrmContactFilter, CrmContactWrite, CrmJournalWrite, CrmPurchaseWrite } from './crmcom.types';
 
 /**
- * The CRM.COM field names the connector writes and searches by (design.md "Field names sent to CRM.COM").
+ * The CRM.COM field names the connector writes and searches by.
  * This is the one place that knows them: change them here if a real sandbox disagrees.
  */
 

@@ -29,10 +29,10 @@ export class WriteUnprovableError extends Error {
 }
 
 /**
- * The write protocol of design §6: every attempt is stored before it is sent; an attempt whose outcome is
- * unknown (timeout, 5xx, crash) is settled by reading back before anything is sent again. A read-back may
- * prove presence at any time, but absence only once WRITE_SETTLE_SECONDS have passed since the attempt was
- * sent: a POST still being processed upstream is not visible yet. Until then the write is in doubt.
+ * The write protocol (README, "Writes are idempotent"): every attempt is stored before it is sent; an attempt
+ * whose outcome is unknown (timeout, 5xx, crash) is settled by reading back before anything is sent again. A
+ * read-back may prove presence at any time, but absence only once WRITE_SETTLE_SECONDS have passed since the
+ * attempt was sent: a POST still being processed upstream is not visible yet. Until then the write is in doubt.
  */
 @Injectable()
 export class WriteProtocol {

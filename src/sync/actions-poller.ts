@@ -29,7 +29,7 @@ export const BACKFILL_ACTION_TYPES: readonly string[] = [...USER_ACTION_TYPES, '
 const MAX_WINDOW_MS = 60 * 60_000;
 
 /**
- * Follows Pepper's actions feed (design §5 "Actions poll"). Each window starts `overlap` before the cursor
+ * Follows Pepper's actions feed (README, "The actions feed"). Each window starts `overlap` before the cursor
  * because actions can be indexed late; dedupe on the action id makes the overlap free. The window ends
  * `lag` before now for the same reason. The cursor moves to the window's end only when every action in the
  * window is settled, so a crash anywhere loses nothing.

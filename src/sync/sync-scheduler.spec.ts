@@ -37,7 +37,7 @@ describe('SyncScheduler', () => {
     const registry = new SchedulerRegistry();
     const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 60 } }), registry, jobs, seed, fakeRunStore(), fakeLoyalty());
     await scheduler.onApplicationBootstrap();
-    for (let i = 0; i < 5; i++) await Promise.resolve(); // the startup chain: perks first, then the seed
+    await scheduler.ready; // the startup chain: perks first, then the seed
     expect(seeds).toEqual(['STARTUP']);
 
     jest.advanceTimersByTime(3 * 60_000);
@@ -59,6 +59,8 @@ describe('SyncScheduler', () => {
     const seed = { isComplete: async () => true } as unknown as UsersSeedJob;
     const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: false }), new SchedulerRegistry(), jobs, seed, fakeRunStore(), fakeLoyalty());
     await scheduler.onApplicationBootstrap();
+    // The seed decision is taken at the end of the start-up chain: assert only once it has run.
+    await scheduler.ready;
     jest.advanceTimersByTime(24 * 60 * 60_000);
     expect(ticks).toEqual([]);
     expect(seeds).toEqual([]);

@@ -22,9 +22,9 @@ import { ShapeError } from '../../upstream/json-shape';
 export const WALLET_JOURNAL_TYPES = ['WALLET_CREDIT', 'WALLET_DEBIT'] as const;
 
 /**
- * CRM.COM → Pepper (design §5): every wallet credit and debit that is not the connector's own mirror moves the
- * user's wallet award by the same value in points — as a delta, so it commutes with a redemption made in
- * Pepper at the same moment. Also runs the opening-balance step queued when a user is linked.
+ * CRM.COM → Pepper (README, "Wallet → Pepper"): every wallet credit and debit that is not the connector's own
+ * mirror moves the user's wallet award by the same value in points — as a delta, so it commutes with a
+ * redemption made in Pepper at the same moment. Also runs the opening-balance step queued when a user is linked.
  */
 @Injectable()
 export class CrmJournalHandler implements EventHandler {

@@ -14,7 +14,7 @@ import { CrmEventProcessor } from './crm-event-processor';
 const MAX_PAGES_PER_POLL = 50;
 
 /**
- * Follows CRM.COM's wallet journals (design §5 "CRM.COM → Pepper"). posted_on has whole seconds and may be a
+ * Follows CRM.COM's wallet journals (README, "Wallet → Pepper"). posted_on has whole seconds and may be a
  * business date in the past, hence the overlap and the hourly sweep; dedupe on the journal id makes both free.
  * The cursor moves to the poll's start only when every journal of the window is settled.
  */

@@ -22,7 +22,7 @@ export const OPENING_BALANCE_EVENT = 'OPENING_BALANCE';
 
 
 /**
- * The balance at the moment a user is linked (design §5 "Opening balance"). Linked to an existing contact:
+ * The balance at the moment a user is linked (README, "Opening balances"). Linked to an existing contact:
  * CRM.COM owns the money, so the Pepper award is brought to the wallet (as a delta), and a different non-zero
  * Pepper balance is reported. A contact the connector created instead receives the user's Pepper points as one
  * credit, so go-live never wipes what customers earned before it. Queued as its own event so that waiting on

@@ -1,5 +1,5 @@
 /**
- * Converts one movement against the user's running total in that direction (design §5 "Money"):
+ * Converts one movement against the user's running total in that direction (README, "Money"):
  * the movement is worth conv(total before + movement) − conv(total before), so many small movements never
  * drift apart from one big one. Totals are signed (credits up, debits down) and conv truncates toward zero,
  * so a credit and an equal debit always cancel exactly.

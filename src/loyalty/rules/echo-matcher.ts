@@ -1,6 +1,6 @@
 /**
  * Recognising the connector's own Pepper grants and redemptions when they come back in the actions feed
- * (design §3 "Recognising echoes").
+ * (README, "Echoes"), so they are never mirrored back.
  */
 
 /** One attempt (one outbound_write row) of a Pepper grant or redeem the connector sent. */

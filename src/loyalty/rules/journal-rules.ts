@@ -2,7 +2,7 @@ import type { CrmJournal } from '../../crmcom/crmcom.types';
 import { keyPrefix } from '../../ledger/keys';
 
 /**
- * What a CRM.COM wallet journal means for the user's Pepper wallet award (design §5 "CRM.COM → Pepper").
+ * What a CRM.COM wallet journal means for the user's Pepper wallet award (README, "Wallet → Pepper").
  */
 
 export interface JournalRulesContext {

@@ -4,7 +4,7 @@ import type { PepperAction } from '../../pepper/pepper.types';
 import { formatKey } from '../../ledger/keys';
 
 /**
- * Pepper `ORDER_COMPLETED` → CRM.COM purchase (design §5 "Orders → purchases").
+ * Pepper `ORDER_COMPLETED` → CRM.COM purchase (README, "Orders").
  *
  * Pepper does not document this action's metadata. The mapper reads the shape our simulator emits,
  * and refuses anything else rather than guess a purchase:
@@ -125,7 +125,10 @@ function readAmount(value: unknown, field: string): number {
   return minor;
 }
 
-/** No currency conversion (design §3): a missing currency is taken to be the merchant's, a different one is refused. */
+/**
+ * No currency conversion: converted at a rate of our choosing, it would be a guessed purchase. A missing currency is
+ * taken to be the merchant's (CRMCOM_CURRENCY), a different one is refused.
+ */
 function readCurrency(value: unknown, expected: string): void {
   if (value === undefined || value === null) return;
   if (typeof value !== 'string' || value.trim() === '') {

@@ -1,9 +1,9 @@
 /**
- * Points ⇄ money with POINTS_PER_CURRENCY_UNIT (design §5 "Money").
+ * Points ⇄ money with POINTS_PER_CURRENCY_UNIT (README, "Money").
  *
  * `rate` is points per 1.00 of the currency, i.e. per `minorPerUnit` minor units (100 for a currency with two
  * fraction digits). These convert whole balances (opening balances, reconciliation); movements are converted
- * cumulatively by src/sync/loyalty/cumulative-conversion.ts. All arithmetic is on BigInt: money × rate can pass
+ * cumulatively by ./cumulative-conversion.ts. All arithmetic is on BigInt: money × rate can pass
  * 2^53 even when both factors are safe integers, and a double would then round silently.
  */
 

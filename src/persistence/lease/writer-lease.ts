@@ -15,8 +15,9 @@ export function newHolderId(): string {
 }
 
 /**
- * One process per database (design §6): taken at start-up, before any job runs; kept alive by a heartbeat every
- * TTL/3; released on a clean shutdown so the next process starts at once. Losing it stops the process.
+ * One process per database, since two would each send the same pending writes: taken at start-up, before any job
+ * runs; kept alive by a heartbeat every TTL/3; released on a clean shutdown so the next process starts at once.
+ * Losing it stops the process.
  */
 @Injectable()
 export class WriterLease implements OnModuleInit, OnApplicationShutdown {

@@ -254,8 +254,9 @@ const AMOUNT = /^\d+(\.\d{1,2})?$/;
 const isAmount = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 && AMOUNT.test(String(v))) || (typeof v === 'string' && AMOUNT.test(v.trim()));
 
 /**
- * The order id of an ORDER_COMPLETED action in the documented shape (design §5 "Orders → purchases"), or null when
- * the action is not one a purchase may be made from. Written independently of the connector's mapper.
+ * The order id of an ORDER_COMPLETED action in the shape documented beside the connector's mapper
+ * (src/loyalty/rules/order-mapper.ts), or null when the action is not one a purchase may be made from. Written
+ * independently of that mapper.
  */
 export function validOrderId(action: PepperAction, currency: string): string | null {
   const m = action.metadata as Record<string, unknown> | undefined;

@@ -1,0 +1,17 @@
+import { Test, TestingModule } from '@nestjs/testing';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FakeClock } from '../../common/clock';
+import { ConfigModule } from '../../config/config.module';
+import { testConfig } from '../../upstream/testing/test-config';
+import { buildDataSourceOptions } from '../data-source-options';
+import { PersistenceModule } from '../persistence.module';
+
+/**
+ * The stores over a fresh in-memory SQLite database with every migration run (the partial unique indexes come
+ * from the migrations), and a clock the test moves. Close the module after each test.
+ */
+export async function storeTestingModule(clock: FakeClock): Promise<TestingModule> {
+  return Test.createTestingModule({
+    imports: [ConfigModule.forRoot(testConfig(), { clock }), TypeOrmModule.forRoot(buildDataSourceOptions(':memory:')), PersistenceModule],
+  }).compile();
+}
