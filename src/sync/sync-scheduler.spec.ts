@@ -35,7 +35,8 @@ describe('SyncScheduler', () => {
     const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ runId: 'perks', done: Promise.resolve() }) } as unknown as SyncJobs;
     const seed = { isComplete: async () => false } as unknown as UsersSeedJob;
     const registry = new SchedulerRegistry();
-    const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 60 } }), registry, jobs, seed, fakeRunStore(), fakeLoyalty());
+    const config = testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 60 } });
+    const scheduler = new SyncScheduler(config, registry, jobs, seed, fakeRunStore(), fakeLoyalty());
     await scheduler.onApplicationBootstrap();
     await scheduler.ready; // the startup chain: perks first, then the seed
     expect(seeds).toEqual(['STARTUP']);
@@ -70,7 +71,8 @@ describe('SyncScheduler', () => {
 describe('JobRunner', () => {
   it('never runs a job twice at once, and records counts', async () => {
     const finished: Array<{ state: string; counts: Record<string, number> }> = [];
-    const runs = { ...fakeRunStore(), finish: async (_: string, state: string, counts: Record<string, number>) => finished.push({ state, counts }) } as unknown as RunStore;
+    const finish = async (_: string, state: string, counts: Record<string, number>) => finished.push({ state, counts });
+    const runs = { ...fakeRunStore(), finish } as unknown as RunStore;
     const runner = new JobRunner(runs);
     let release!: () => void;
     const first = await runner.start('actions-poll', 'SCHEDULE', async (ctx: RunContext) => {
@@ -87,7 +89,8 @@ describe('JobRunner', () => {
 
   it('records a failed run with its error and lets the next one start', async () => {
     const finished: Array<{ state: string; error: string | null }> = [];
-    const runs = { ...fakeRunStore(), finish: async (_: string, state: string, __: unknown, error: string | null) => finished.push({ state, error }) } as unknown as RunStore;
+    const finish = async (_: string, state: string, __: unknown, error: string | null) => finished.push({ state, error });
+    const runs = { ...fakeRunStore(), finish } as unknown as RunStore;
     const runner = new JobRunner(runs);
     await (await runner.start('users-seed', 'ADMIN', async () => Promise.reject(new Error('Pepper GET /users answered 401')))).done;
     expect(finished).toEqual([{ state: 'FAILED', error: 'Pepper GET /users answered 401' }]);

@@ -1,7 +1,7 @@
 import { TestingModule } from '@nestjs/testing';
-import { FakeClock } from '../../common/clock';
+import { FakeClock } from '../../../test/support/fakes/fake-clock';
 import type { EventSource, InboundEventEntity } from '../entities';
-import { storeTestingModule } from '../testing/store-testing-module';
+import { storeTestingModule } from '../../../test/support/store-testing-module';
 import { EventStore, NewInboundEvent } from './event.store';
 import { LinkStore } from './link.store';
 

@@ -1,9 +1,9 @@
 import { TestingModule } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
-import { FakeClock } from '../../common/clock';
+import { FakeClock } from '../../../test/support/fakes/fake-clock';
 import { UserLinkEntity } from '../entities';
-import { storeTestingModule } from '../testing/store-testing-module';
+import { storeTestingModule } from '../../../test/support/store-testing-module';
 import { LinkStore, LinkTarget } from './link.store';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');

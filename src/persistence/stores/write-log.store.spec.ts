@@ -1,7 +1,7 @@
 import { TestingModule } from '@nestjs/testing';
-import { FakeClock } from '../../common/clock';
+import { FakeClock } from '../../../test/support/fakes/fake-clock';
 import type { OutboundWriteEntity } from '../entities';
-import { storeTestingModule } from '../testing/store-testing-module';
+import { storeTestingModule } from '../../../test/support/store-testing-module';
 import { NewWriteAttempt, WriteLog } from './write-log.store';
 
 const T0 = new Date('2026-03-01T12:00:00.000Z');

@@ -1,10 +1,10 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { FakeClock } from '../../common/clock';
-import { ConfigModule } from '../../config/config.module';
-import { testConfig } from '../../upstream/testing/test-config';
-import { buildDataSourceOptions } from '../data-source-options';
-import { PersistenceModule } from '../persistence.module';
+import { FakeClock } from './fakes/fake-clock';
+import { ConfigModule } from '../../src/config/config.module';
+import { testConfig } from './upstream/test-config';
+import { buildDataSourceOptions } from '../../src/persistence/data-source-options';
+import { PersistenceModule } from '../../src/persistence/persistence.module';
 
 /**
  * The stores over a fresh in-memory SQLite database with every migration run (the partial unique indexes come
