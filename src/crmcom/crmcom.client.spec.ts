@@ -302,6 +302,30 @@ describe('CrmComClient with a back-office user', () => {
 });
 
 describe('CrmComClient contact search', () => {
+  it('reads contacts in the documented phone shape and finds them by the national number first, then by E.164', async () => {
+    const { client } = setup();
+    const asked: string[] = [];
+    const documented = { ...contact('c9'), phone: { type: 'MOBILE', country_code: 'GBR', number: '7400123456' } };
+    nock(TEST_CRMCOM_URL)
+      .get('/contacts')
+      .query(true)
+      .times(2)
+      .reply(function reply() {
+        asked.push(String(new URL(this.req.path, 'http://x').searchParams.get('phone_number')));
+        return [200, asked.length === 1 ? page([], false) : page([documented], false)];
+      });
+    const found = await client.findContacts({ phone: '+447400123456' });
+    expect(found.map((c) => [c.id, c.phoneNumber])).toEqual([['c9', '+447400123456']]);
+    expect(asked).toEqual(['7400123456', '+447400123456']);
+  });
+
+  it('a contact whose phone does not match the E.164 asked for means the filter was ignored', async () => {
+    const { client } = setup();
+    const other = { ...contact('c8'), phone: { type: 'MOBILE', country_code: 'GBR', number: '7400999999' } };
+    nock(TEST_CRMCOM_URL).get('/contacts').query(true).reply(200, page([other], false));
+    await expect(client.findContacts({ phone: '+447400123456' })).rejects.toMatchObject({ code: 'FILTER_IGNORED' });
+  });
+
   it('reads every page while has_more, with the filter and wallet', async () => {
     const { client } = setup({ crmcom: { pageSize: 2 } });
     const paths: string[] = [];
@@ -315,7 +339,7 @@ describe('CrmComClient contact search', () => {
         return [200, bodies[paths.length - 1]];
       });
 
-    const found = await client.findContacts({ phone: '+44 7911 123456' });
+    const found = await client.findContacts({ phone: '+447911123456' });
 
     expect(found.map((c) => c.id)).toEqual(['c1', 'c2', 'c3']);
     expect(found[0]).toEqual({
@@ -330,8 +354,9 @@ describe('CrmComClient contact search', () => {
       smsOptOut: true,
     });
     expect(paths).toEqual([
-      '/backoffice/v2/contacts?phone_number=%2B44%207911%20123456&include_wallet=true&page=1&size=2',
-      '/backoffice/v2/contacts?phone_number=%2B44%207911%20123456&include_wallet=true&page=2&size=2',
+      // inferred form of the filter: the documented national number first (found here, so no second query)
+      '/backoffice/v2/contacts?phone_number=7911123456&include_wallet=true&page=1&size=2',
+      '/backoffice/v2/contacts?phone_number=7911123456&include_wallet=true&page=2&size=2',
     ]);
   });
 
@@ -420,7 +445,7 @@ describe('CrmComClient writes', () => {
         first_name: 'Ada',
         last_name: 'Lovelace',
         email: 'ada@example.com',
-        phone: { type: 'MOBILE', number: '+447911123456' },
+        phone: { type: 'MOBILE', country_code: 'GGY', number: '7911123456' }, // the documented form: ISO-3 country code, national number
         email_opt_out: false,
         sms_opt_out: true,
       },

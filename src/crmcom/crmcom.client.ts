@@ -32,7 +32,7 @@ import {
   CrmWallet,
 } from './crmcom.types';
 import {
-  contactFilterToQuery,
+  contactFilterToQueries,
   contactWriteToWire,
   journalToWire,
   primaryAccountToWire,
@@ -74,19 +74,21 @@ export class CrmComClient {
    * record is checked against the filter: one that does not match fails the call with FILTER_IGNORED.
    */
   async findContacts(filter: CrmContactFilter): Promise<CrmContact[]> {
-    const { name, value } = contactFilterToQuery(filter);
-    const contacts = await this.readAll('/contacts', { [name]: value, include_wallet: true }, parseCrmContact);
-    const stranger = contacts.find((contact) => !contactMatches(contact, filter));
-    if (stranger) {
-      throw this.filterIgnored('/contacts', `${name}: contact ${stranger.id} does not match the filter`);
+    for (const { name, value } of contactFilterToQueries(filter)) {
+      const contacts = await this.readAll('/contacts', { [name]: value, include_wallet: true }, (raw) => parseCrmContact(raw, this.config.phoneDefaultRegion));
+      const stranger = contacts.find((contact) => !contactMatches(contact, filter));
+      if (stranger) {
+        throw this.filterIgnored('/contacts', `${name}: contact ${stranger.id} does not match the filter`);
+      }
+      if (contacts.length > 0) return contacts;
     }
-    return contacts;
+    return [];
   }
 
   async getContact(contactId: string): Promise<CrmContact> {
     const path = `/contacts/${encodeURIComponent(contactId)}`;
     const data = await this.call('GET', path, { query: { include_wallet: true } });
-    return this.readBody('GET', path, () => parseCrmContact(data));
+    return this.readBody('GET', path, () => parseCrmContact(data, this.config.phoneDefaultRegion));
   }
 
   /** Creates a PERSON contact; answers its id. Never resent after it may have reached CRM.COM. */
@@ -227,19 +229,14 @@ export class CrmComClient {
 function contactMatches(contact: CrmContact, filter: CrmContactFilter): boolean {
   if ('code' in filter) return contact.code === filter.code;
   if ('email' in filter) return normaliseEmail(contact.email) === normaliseEmail(filter.email);
-  return phoneDigits(contact.phoneNumber) === phoneDigits(filter.phone);
+  // Both sides are E.164 (the parser reads every form CRM.COM may hold).
+  return contact.phoneNumber === filter.phone;
 }
 
 function normaliseEmail(email: string | null): string | null {
   return email === null ? null : email.trim().toLowerCase();
 }
 
-/** Formatting (spaces, dashes, the leading +) is not a difference. */
-function phoneDigits(phone: string | null): string | null {
-  if (phone === null) return null;
-  const digits = phone.replace(/\D/g, '');
-  return digits === '' ? null : digits;
-}
 
 function journalOutsideQuery(journal: CrmJournal, q: CrmJournalsQuery): string | null {
   if (journal.postedOn < q.postedOnGte) return `was posted at ${journal.postedOn}, before posted_on[gte]`;

@@ -1,4 +1,5 @@
 import { InvalidAmountError, parseDecimalToMinor } from '../common/money';
+import { crmPhoneToE164 } from '../common/phone';
 import {
   asRecord,
   booleanOr,
@@ -21,9 +22,9 @@ export function crmExternalId(raw: unknown): string | null {
   return readableId(raw, ['id']);
 }
 
-export function parseCrmContact(raw: unknown): CrmContact {
+/** `defaultRegion` reads a phone CRM.COM holds as a local number (PHONE_DEFAULT_REGION). */
+export function parseCrmContact(raw: unknown, defaultRegion = 'GB'): CrmContact {
   const contact = asRecord(raw, 'contact');
-  const phone = optionalRecord(contact, 'phone');
   const wallet = optionalRecord(contact, 'wallet');
   return {
     id: requiredString(contact, 'id'),
@@ -31,7 +32,7 @@ export function parseCrmContact(raw: unknown): CrmContact {
     firstName: optionalString(contact, 'first_name'),
     lastName: optionalString(contact, 'last_name'),
     email: optionalString(contact, 'email'),
-    phoneNumber: phone ? within('phone', () => optionalString(phone, 'number')) : null,
+    phoneNumber: crmPhoneToE164(contact.phone, defaultRegion),
     walletId: wallet ? within('wallet', () => optionalString(wallet, 'id')) : null,
     emailOptOut: booleanOr(contact, 'email_opt_out', false),
     smsOptOut: booleanOr(contact, 'sms_opt_out', false),

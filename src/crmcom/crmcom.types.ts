@@ -6,7 +6,7 @@ export interface CrmContact {
   firstName: string | null;
   lastName: string | null;
   email: string | null;
-  /** `phone.number`. */
+  /** E.164, read from whatever form CRM.COM holds (see common/phone.ts); null when none is readable */
   phoneNumber: string | null;
   walletId: string | null;
   emailOptOut: boolean;

@@ -1,4 +1,5 @@
 import { minorToMajor } from '../common/money';
+import { e164ToCrmPhone, nationalNumberOf } from '../common/phone';
 import { CURRENCY_FRACTION_DIGITS } from './crmcom.parsers';
 import { CrmContactFilter, CrmContactWrite, CrmJournalWrite, CrmPurchaseWrite } from './crmcom.types';
 
@@ -17,17 +18,26 @@ export function contactWriteToWire(contact: CrmContactWrite, purpose: 'create' |
   if (contact.lastName !== undefined) wire.last_name = contact.lastName;
   if (contact.email !== undefined) wire.email = contact.email;
   if (contact.phoneNumber !== undefined) {
-    wire.phone = contact.phoneNumber === null ? null : { type: 'MOBILE', number: contact.phoneNumber };
+    // Documented: phone{type, country_code (ISO-3), number (national)}. A number that cannot be written so is not sent.
+    const phone = contact.phoneNumber === null ? null : e164ToCrmPhone(contact.phoneNumber);
+    if (contact.phoneNumber === null || phone) wire.phone = phone;
   }
   if (contact.emailOptOut !== undefined) wire.email_opt_out = contact.emailOptOut;
   if (contact.smsOptOut !== undefined) wire.sms_opt_out = contact.smsOptOut;
   return wire;
 }
 
-export function contactFilterToQuery(filter: CrmContactFilter): { name: string; value: string } {
-  if ('code' in filter) return { name: 'code', value: filter.code };
-  if ('email' in filter) return { name: 'email_address', value: filter.email };
-  return { name: 'phone_number', value: filter.phone };
+/**
+ * The query of a contact search, in the order to try: the first that finds contacts wins. Every answer is checked
+ * against the filter by the client.
+ */
+export function contactFilterToQueries(filter: CrmContactFilter): Array<{ name: string; value: string }> {
+  if ('code' in filter) return [{ name: 'code', value: filter.code }];
+  if ('email' in filter) return [{ name: 'email_address', value: filter.email }];
+  // inferred: the form `phone_number=` wants is undocumented. Contacts hold the national number (documented shape),
+  // so that is asked first; contacts written by others may hold an E.164 string, asked second. Preflight checks it.
+  const national = nationalNumberOf(filter.phone);
+  return [...(national ? [{ name: 'phone_number', value: national }] : []), { name: 'phone_number', value: filter.phone }];
 }
 
 export function primaryAccountToWire(currency: string): JsonBody {

@@ -1,4 +1,4 @@
-import { CountryCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { toE164 } from '../common/phone';
 import type { PepperUser } from '../pepper/pepper.types';
 
 export interface UserIdentity {
@@ -17,8 +17,7 @@ export function normaliseEmail(value: string): string | null {
 
 /** E.164, or null when the number cannot be read in the default region. */
 export function normalisePhone(value: string, defaultRegion: string): string | null {
-  const parsed = parsePhoneNumberFromString(value.trim(), defaultRegion as CountryCode);
-  return parsed && parsed.isValid() ? parsed.number : null;
+  return toE164(value, defaultRegion);
 }
 
 const unique = (values: string[]): string[] => [...new Set(values)];

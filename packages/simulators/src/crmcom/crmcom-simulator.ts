@@ -12,6 +12,7 @@ import {
   PurchaseRecord,
 } from './crmcom-records';
 import { CrmComStore, StoreSettings } from './crmcom-store';
+import { storedPhone } from './phone-form';
 import { majorTextToMinor } from './money';
 import { RewardOffer } from './reward-offers';
 import { BackOfficeUser, TokenStore } from './token-store';
@@ -24,6 +25,13 @@ export interface CrmComSimulatorOptions {
   now?: () => Date;
   rewardOffers?: RewardOffer[];
   currency?: string;
+  /** switches for guesses the API documents leave open: the suite shows the product works or parks loudly under each */
+  variants?: CrmComVariants;
+}
+
+export interface CrmComVariants {
+  /** contacts hold their phone as an E.164 string in `number` (no `country_code`), and the filter takes that form */
+  phoneAsE164?: boolean;
 }
 
 export interface AddContactInput {
@@ -32,7 +40,7 @@ export interface AddContactInput {
   firstName?: string;
   lastName?: string;
   email?: string;
-  /** E.164 */
+  /** E.164 or a GB local number; stored in the documented form (see `variants.phoneAsE164`) */
   phone?: string;
   emailOptOut?: boolean;
   smsOptOut?: boolean;
@@ -175,7 +183,7 @@ export class CrmComSimulator {
       firstName: input.firstName ?? 'Sim',
       lastName: input.lastName ?? 'Contact',
       email: input.email ?? null,
-      phone: input.phone === undefined ? null : { type: 'MOBILE', number: input.phone },
+      phone: input.phone === undefined ? null : storedPhone(input.phone, this.options.variants?.phoneAsE164 ?? false),
       emailOptOut: input.emailOptOut,
       smsOptOut: input.smsOptOut,
     });
