@@ -25,8 +25,9 @@ export function storedCrmJournal(event: InboundEventEntity): CrmJournal {
     amountMinor: integer(r, 'amountMinor', 'stored journal'),
     currency: optionalString(r, 'currency'),
     postedOn: integer(r, 'postedOn', 'stored journal'),
-    contactId: requiredString(r, 'contactId'),
+    contactId: optionalString(r, 'contactId'),
     walletId: optionalString(r, 'walletId'),
+    entity: optionalString(r, 'entity'),
     referenceNumber: optionalString(r, 'referenceNumber'),
     purchaseId: optionalString(r, 'purchaseId'),
   };

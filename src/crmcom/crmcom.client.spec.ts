@@ -666,6 +666,7 @@ describe('CrmComClient read-backs and feeds', () => {
       postedOn: NOW_S + 2,
       contactId: 'c1',
       walletId: 'w1',
+      entity: null,
       referenceNumber: 'r3',
       purchaseId: 'p3',
     });
@@ -704,5 +705,42 @@ describe('CrmComClient read-backs and feeds', () => {
 
     expect(err.code).toBe('INVALID_RESPONSE');
     expect(err.outcomeUnknown).toBe(false);
+  });
+});
+
+describe('CrmComClient reading the documented shapes', () => {
+  it('never takes a full page without paging.has_more for the last one: it reads on until a short page', async () => {
+    const { client } = setup({ crmcom: { pageSize: 2 } });
+    const asked: string[] = [];
+    const bodies = [{ content: [journal('j1', NOW_S), journal('j2', NOW_S)] }, { content: [journal('j3', NOW_S)] }];
+    nock(TEST_CRMCOM_URL)
+      .get('/journals')
+      .query(true)
+      .times(2)
+      .reply(function reply() {
+        asked.push(String(new URL(this.req.path, 'http://x').searchParams.get('page')));
+        return [200, bodies[asked.length - 1]];
+      });
+    const pages = await collect(client.journalsPages({ postedOnGte: NOW_S }));
+    expect(pages.flatMap((p) => p.items.map((j) => j.id))).toEqual(['j1', 'j2', 'j3']);
+    expect(asked).toEqual(['1', '2']);
+  });
+
+  it('reads accounts listed flat and nested under their contact', async () => {
+    const { client } = setup();
+    nock(TEST_CRMCOM_URL)
+      .get('/contacts/c1/accounts')
+      .query(true)
+      .reply(200, page([{ id: 'c1', accounts: [{ id: 'a1', is_primary: true, currency_code: 'EUR' }, { id: 'a2', is_primary: false }] }], false));
+    await expect(client.listAccounts('c1')).resolves.toEqual([
+      { id: 'a1', isPrimary: true, currency: 'EUR' },
+      { id: 'a2', isPrimary: false, currency: null },
+    ]);
+  });
+
+  it('re-checks the entity of every journal: another entity means the WALLET filter was ignored', async () => {
+    const { client } = setup();
+    nock(TEST_CRMCOM_URL).get('/journals').query(true).reply(200, page([journal('j1', NOW_S, { entity: 'ACCOUNT' })], false));
+    await expect(collect(client.journalsPages({ postedOnGte: NOW_S }))).rejects.toMatchObject({ code: 'FILTER_IGNORED' });
   });
 });

@@ -14,6 +14,7 @@ import {
   parseCreatedId,
   parseCrmAccount,
   parseCrmContact,
+  accountItemsOf,
   parseCrmJournal,
   parseCrmPurchase,
   parseCrmWallet,
@@ -103,8 +104,13 @@ export class CrmComClient {
     await this.call('PUT', path, { body: contactWriteToWire(contact, 'update'), idempotent: true });
   }
 
-  listAccounts(contactId: string): Promise<CrmAccount[]> {
-    return this.readAll(`/contacts/${encodeURIComponent(contactId)}/accounts`, {}, parseCrmAccount);
+  async listAccounts(contactId: string): Promise<CrmAccount[]> {
+    const path = `/contacts/${encodeURIComponent(contactId)}/accounts`;
+    const accounts: CrmAccount[] = [];
+    for await (const rawItems of this.rawPages(path, {})) {
+      for (const raw of rawItems.flatMap(accountItemsOf)) accounts.push(this.readBody('GET', path, () => parseCrmAccount(raw)));
+    }
+    return accounts;
   }
 
   async createPrimaryAccount(contactId: string, currency: string): Promise<string> {
@@ -173,7 +179,10 @@ export class CrmComClient {
     return all;
   }
 
-  /** Pages until `paging.has_more` is false; more than `maxPages` pages is PAGE_LIMIT (a filter may be ignored). */
+  /**
+   * Pages until `paging.has_more` is false. An answer that does not say is never taken for the last page while the
+   * page is full: it reads on until a short page. More than `maxPages` pages is PAGE_LIMIT (a filter may be ignored).
+   */
   private async *rawPages(path: string, query: QueryParams): AsyncGenerator<unknown[]> {
     const size = Math.min(this.config.crmcom.pageSize, MAX_PAGE_SIZE);
     const maxPages = this.config.crmcom.maxPages;
@@ -181,7 +190,7 @@ export class CrmComClient {
       const data = await this.call('GET', path, { query: { ...query, page, size } });
       const list = this.readBody('GET', path, () => readCrmListPage(data));
       yield list.rawItems;
-      if (!list.hasMore) return;
+      if (list.hasMore === false || (list.hasMore === null && list.rawItems.length < size)) return;
       if (page >= maxPages) {
         throw this.clientError('PAGE_LIMIT', 'GET', path, `still has more after ${maxPages} pages (the page cap)`);
       }
@@ -246,6 +255,7 @@ function journalOutsideQuery(journal: CrmJournal, q: CrmJournalsQuery): string |
   if (q.referenceNumber !== undefined && journal.referenceNumber !== q.referenceNumber) {
     return 'has another reference_number';
   }
-  if (q.contactId !== undefined && journal.contactId !== q.contactId) return 'belongs to another contact';
+  if (q.contactId !== undefined && journal.contactId !== null && journal.contactId !== q.contactId) return 'belongs to another contact';
+  if (journal.entity !== null && journal.entity.toUpperCase() !== 'WALLET') return `is a journal of entity ${journal.entity}, not WALLET`;
   return null;
 }

@@ -23,6 +23,14 @@ describe('parseCrmJournal', () => {
   });
 });
 
+describe('parseCrmJournal, documented shapes', () => {
+  it('accepts an item that names only its wallet (the documented journal list), and reads its entity', () => {
+    const item = { id: 'j2', type: 'DEBIT', amount: 3, posted_on: 1767268800, wallet: { id: 'w9' }, entity: 'WALLET' };
+    expect(parseCrmJournal(item)).toMatchObject({ contactId: null, walletId: 'w9', entity: 'WALLET' });
+    expect(parseCrmJournal({ ...item, wallet: undefined, account: { id: 'a1' } })).toMatchObject({ walletId: 'a1' });
+  });
+});
+
 describe('parseCrmWallet', () => {
   it('accepts a flat contact_id and a currency field', () => {
     expect(parseCrmWallet({ id: 'w1', contact_id: 'c1', currency: 'EUR', total_balance: 0 })).toEqual({
@@ -48,6 +56,12 @@ describe('parseCrmTokens', () => {
     });
   });
 
+  it('reads an expiry given as a numeric string', () => {
+    expect(parseCrmTokens({ access_token: 'a', expiration_date: '1767268800' }).expiresAt).toBe(1767268800);
+    expect(parseCrmTokens({ access_token: 'a', exp: ' 42 ' }).expiresAt).toBe(42);
+    expect(() => parseCrmTokens({ access_token: 'a', exp: 'soon' })).toThrow(ShapeError);
+  });
+
   it('refuses an answer without a token or expiry', () => {
     expect(() => parseCrmTokens({ access_token: 'a' })).toThrow(ShapeError);
     expect(() => parseCrmTokens({ expiration_date: 10 })).toThrow(ShapeError);
@@ -55,9 +69,12 @@ describe('parseCrmTokens', () => {
 });
 
 describe('readCrmListPage', () => {
-  it('reads content and has_more, treating missing paging as the last page', () => {
+  it('reads content and has_more; without paging it does not know (never "the last page")', () => {
     expect(readCrmListPage({ content: [1], paging: { has_more: true } })).toEqual({ rawItems: [1], hasMore: true });
-    expect(readCrmListPage({ content: [] })).toEqual({ rawItems: [], hasMore: false });
+    expect(readCrmListPage({ content: [1], paging: { has_more: false } })).toEqual({ rawItems: [1], hasMore: false });
+    expect(readCrmListPage({ content: [] })).toEqual({ rawItems: [], hasMore: null });
+    expect(readCrmListPage({ content: [], paging: {} })).toEqual({ rawItems: [], hasMore: null });
+    expect(() => readCrmListPage({ content: [], paging: { has_more: 'yes' } })).toThrow(/has_more/);
     expect(() => readCrmListPage({ items: [] })).toThrow(/"content"/);
   });
 });

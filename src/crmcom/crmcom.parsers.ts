@@ -76,8 +76,11 @@ export function parseCrmJournal(raw: unknown): CrmJournal {
   if (type !== 'CREDIT' && type !== 'DEBIT') throw new ShapeError('"type" must be CREDIT or DEBIT');
   const postedOn = optionalInteger(journal, 'posted_on');
   if (postedOn === null) throw new ShapeError('"posted_on" must be epoch seconds');
+  // Documented journal items carry no contact; a wallet (or account) id leads to the user instead.
   const contactId = idOf(journal, 'contact');
-  if (contactId === null) throw new ShapeError('"contact.id" must be a non-empty string');
+  const walletId = idOf(journal, 'wallet') ?? idOf(journal, 'account');
+  if (contactId === null && walletId === null) throw new ShapeError('names neither "contact.id" nor "wallet.id": no way to the customer');
+  const entity = journal.entity;
   return {
     id: requiredString(journal, 'id'),
     type,
@@ -86,7 +89,8 @@ export function parseCrmJournal(raw: unknown): CrmJournal {
     currency: optionalString(journal, 'currency') ?? optionalString(journal, 'currency_code'),
     postedOn,
     contactId,
-    walletId: idOf(journal, 'wallet'),
+    walletId,
+    entity: typeof entity === 'string' ? entity : isRecord(entity) && typeof entity.type === 'string' ? entity.type : null,
     referenceNumber: optionalString(journal, 'reference_number'),
     purchaseId: optionalString(journal, 'purchase_id'),
   };
@@ -99,14 +103,17 @@ export function parseCreatedId(raw: unknown): string {
 
 export interface CrmListPage {
   rawItems: unknown[];
-  hasMore: boolean;
+  /** `paging.has_more`; null when the answer does not say (the caller must not take a full page for the last) */
+  hasMore: boolean | null;
 }
 
 export function readCrmListPage(raw: unknown): CrmListPage {
   const body = asRecord(raw, 'body');
   if (!Array.isArray(body.content)) throw new ShapeError('no "content" array');
   const paging = optionalRecord(body, 'paging');
-  const hasMore = paging ? within('paging', () => booleanOr(paging, 'has_more', false)) : false;
+  const flag = paging?.has_more;
+  if (flag !== undefined && flag !== null && typeof flag !== 'boolean') throw new ShapeError('"paging.has_more" must be a boolean');
+  const hasMore = typeof flag === 'boolean' ? flag : null;
   return { rawItems: body.content, hasMore };
 }
 
@@ -120,7 +127,8 @@ export interface CrmTokens {
 /** Answer of `POST /users/authenticate` and `POST /users/refresh`. */
 export function parseCrmTokens(raw: unknown): CrmTokens {
   const body = asRecord(raw, 'body');
-  const expiresAt = optionalInteger(body, 'expiration_date') ?? optionalInteger(body, 'exp');
+  // Seen as a number and as a numeric string.
+  const expiresAt = epochSeconds(body.expiration_date) ?? epochSeconds(body.exp);
   if (expiresAt === null) throw new ShapeError('"expiration_date" must be epoch seconds');
   return {
     accessToken: requiredString(body, 'access_token'),
@@ -130,6 +138,17 @@ export function parseCrmTokens(raw: unknown): CrmTokens {
 }
 
 /** `field.id` of a nested reference such as `contact: {id}`; also accepts a flat `field_id`. */
+function epochSeconds(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
+  if (typeof value === 'string' && /^\d{1,12}$/.test(value.trim())) return Number(value.trim());
+  return null;
+}
+
+/** Account lists come flat (`content[account]`) or nested under their contact (`content[{accounts: [account]}]`). */
+export function accountItemsOf(raw: unknown): unknown[] {
+  return isRecord(raw) && Array.isArray(raw.accounts) ? raw.accounts : [raw];
+}
+
 function idOf(record: JsonRecord, field: string): string | null {
   const nested = record[field];
   if (isRecord(nested)) return within(field, () => optionalString(nested, 'id'));

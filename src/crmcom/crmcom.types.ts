@@ -85,8 +85,11 @@ export interface CrmJournal {
   currency: string | null;
   /** Epoch seconds. */
   postedOn: number;
-  contactId: string;
+  /** null when the item names only its wallet (the documented list shape) */
+  contactId: string | null;
   walletId: string | null;
+  /** `entity` when the item says it (re-checked against the WALLET filter) */
+  entity: string | null;
   referenceNumber: string | null;
   purchaseId: string | null;
 }

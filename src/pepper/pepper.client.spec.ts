@@ -176,6 +176,33 @@ describe('PepperClient reads', () => {
     });
   });
 
+  it('reads on past a full page of actions that has no page object, by closing the window at the oldest action seen', async () => {
+    const { client } = setup();
+    const at = (h: number) => `2026-01-01T${String(h).padStart(2, '0')}:00:00.000Z`;
+    const act = (id: string, hour: number) => ({ _id: id, type: 'USER_CHANGED', when: { timestamp: at(hour) }, context: { user: { _id: 'u1' } } });
+    const asked: string[] = [];
+    const answers = [{ actions: [act('a5', 5), act('a4', 4)] }, { actions: [act('a4', 4), act('a3', 3)] }, { actions: [act('a3', 3)] }];
+    nock(TEST_PEPPER_URL)
+      .get('/actions')
+      .query(true)
+      .times(3)
+      .reply(function reply() {
+        asked.push(String(new URL(this.req.path, 'http://x').searchParams.get('when.timestamp.lte')));
+        return [200, answers[asked.length - 1]];
+      });
+    const pages = await collect(client.actionsPages({ gt: at(0), lte: at(6), types: ['USER_CHANGED'], pageSize: 2 }));
+    expect(asked).toEqual([at(6), at(4), at(3)]);
+    expect(new Set(pages.flatMap((p) => p.items.map((a) => a.id)))).toEqual(new Set(['a5', 'a4', 'a3']));
+  });
+
+  it('fails, rather than moving on, when a full page without a page object cannot be narrowed', async () => {
+    const { client } = setup();
+    const same = (id: string) => ({ _id: id, type: 'USER_CHANGED', when: { timestamp: '2026-01-01T06:00:00.000Z' }, context: { user: { _id: 'u1' } } });
+    nock(TEST_PEPPER_URL).get('/actions').query(true).reply(200, { actions: [same('a1'), same('a2')] });
+    const err = await failureOf(collect(client.actionsPages({ gt: '2026-01-01T00:00:00.000Z', lte: '2026-01-01T06:00:00.000Z', types: ['USER_CHANGED'], pageSize: 2 })));
+    expect(err.message).toContain('cannot read on');
+  });
+
   it('puts items that fail validation into invalid, with their id when readable', async () => {
     const { client } = setup();
     nock(TEST_PEPPER_URL)

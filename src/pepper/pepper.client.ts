@@ -95,16 +95,20 @@ export class PepperClient {
 
   /** Actions in the window, newest first as Pepper returns them. */
   actionsPages(window: ActionsWindow): AsyncIterable<ValidatedPage<PepperAction>> {
-    return this.pages(
-      '/actions',
-      {
-        'when.timestamp.gt': window.gt,
-        'when.timestamp.lte': window.lte,
-        'type.in': window.types.join(','),
-        limit: this.limit(window.pageSize),
-      },
-      parsePepperAction,
-    );
+    const limit = this.limit(window.pageSize);
+    const query = { 'when.timestamp.gt': window.gt, 'when.timestamp.lte': window.lte, 'type.in': window.types.join(','), limit };
+    // The Platform API's actions example has no `page`: a full page without a nextKey is not the last one. The feed is
+    // newest first, so the rest is read by closing the window at the oldest action seen (inclusive: the ones at that
+    // very moment come again and are deduplicated by id). A full page all at one moment cannot be narrowed: it fails.
+    return this.pages('/actions', query, parsePepperAction, (page, current) => {
+      if (page.rawItems.length < limit) return null;
+      const oldest = page.items.map((a) => a.timestamp).sort()[0];
+      const lte = String(current['when.timestamp.lte']);
+      if (!oldest || Date.parse(oldest) >= Date.parse(lte)) {
+        throw this.invalidResponse('GET', '/actions', `a full page of ${limit} actions without page.nextKey, all at ${lte}: cannot read on; raise PEPPER_PAGE_SIZE`);
+      }
+      return { ...current, 'when.timestamp.lte': oldest };
+    });
   }
 
   /** Adds points to the user's award of the perk (creating it); emits REWARD_EARNED. Never retried after sending. */
@@ -131,16 +135,28 @@ export class PepperClient {
     return this.readBody('PUT', path, () => parsePepperAward(data));
   }
 
+  /**
+   * Every page of a list. Without a `page.nextKey` a page is the last one — unless `readOn` (for lists whose pages may
+   * come without `page`) says how to ask for the rest.
+   */
   private async *pages<T>(
     path: string,
     query: QueryParams,
     parse: (raw: unknown) => T,
+    readOn?: (page: { rawItems: unknown[]; items: T[] }, query: QueryParams) => QueryParams | null,
   ): AsyncGenerator<ValidatedPage<T>> {
     let startKey: string | null = null;
     for (;;) {
       const data = await this.call('GET', path, { query: { ...query, startKey } });
       const page = this.readBody('GET', path, () => readPepperListPage(data, LIST_ENVELOPES));
-      yield validateItems(page.rawItems, parse, pepperExternalId);
+      const validated = validateItems(page.rawItems, parse, pepperExternalId);
+      yield validated;
+      if (page.nextKey === null && !page.hasPage && readOn) {
+        const next = readOn({ rawItems: page.rawItems, items: validated.items }, query);
+        if (next === null) return;
+        query = next;
+        continue;
+      }
       if (page.nextKey === null) return;
       if (page.nextKey === startKey) {
         throw this.invalidResponse('GET', path, 'page.nextKey repeats the startKey just sent');

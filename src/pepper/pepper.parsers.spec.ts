@@ -112,11 +112,14 @@ describe('readPepperListPage', () => {
     expect(readPepperListPage({ items: [1], page: { nextKey: 'k' } }, ['items', 'actions'])).toEqual({
       rawItems: [1],
       nextKey: 'k',
+      hasPage: true,
     });
-    expect(readPepperListPage({ actions: [2] }, ['items', 'actions'])).toEqual({ rawItems: [2], nextKey: null });
+    // The Platform API's actions example has no page: "no nextKey" then does not mean "the last page".
+    expect(readPepperListPage({ actions: [2] }, ['items', 'actions'])).toEqual({ rawItems: [2], nextKey: null, hasPage: false });
     expect(readPepperListPage({ items: [], page: { nextKey: '' } }, ['items'])).toEqual({
       rawItems: [],
       nextKey: null,
+      hasPage: true,
     });
   });
 

@@ -90,6 +90,8 @@ export function parsePepperAction(raw: unknown): PepperAction {
 export interface PepperListPage {
   rawItems: unknown[];
   nextKey: string | null;
+  /** whether the answer had a `page` object at all (without one, "no nextKey" does not mean "last page") */
+  hasPage: boolean;
 }
 
 /** Reads a list envelope: the first of `arrayFields` that holds an array, and an optional `page.nextKey`. */
@@ -99,10 +101,10 @@ export function readPepperListPage(data: unknown, arrayFields: readonly string[]
   if (field === undefined) throw new ShapeError(`no ${arrayFields.map((f) => `"${f}"`).join(' or ')} array`);
   const rawItems = body[field] as unknown[];
   const page = body.page;
-  if (page === undefined || page === null) return { rawItems, nextKey: null };
+  if (page === undefined || page === null) return { rawItems, nextKey: null, hasPage: false };
   if (!isRecord(page)) throw new ShapeError('"page" must be an object when present');
   const nextKey = within('page', () => optionalString(page, 'nextKey'));
-  return { rawItems, nextKey: nextKey === '' ? null : nextKey };
+  return { rawItems, nextKey: nextKey === '' ? null : nextKey, hasPage: true };
 }
 
 function isoTimestamp(text: string): string {

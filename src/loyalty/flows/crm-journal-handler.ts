@@ -63,8 +63,8 @@ export class CrmJournalHandler implements EventHandler {
     });
     if (classification.kind === 'SKIP') return { state: 'SKIPPED', note: classification.reason };
     if (classification.kind === 'PARK') return { state: 'PARK', reason: classification.reason };
-    const link = await this.links.findLinkedByContact(journal.contactId);
-    if (!link) return { state: 'SKIPPED', note: 'the contact is not linked to a Pepper user' };
+    const link = await this.links.findLinkedForJournal(journal);
+    if (!link) return { state: 'SKIPPED', note: 'the contact (or wallet) is not linked to a Pepper user' };
     // What an existing contact's wallet held when its balance was read for the opening reaches Pepper through the
     // opening balance, not as a movement. posted_on has whole seconds, so the second of that read counts as before
     // it: counted twice would create money, while a movement missed in that one second is reported by
@@ -92,7 +92,7 @@ export class CrmJournalHandler implements EventHandler {
         await this.conflictReporter.report({
           kind: 'OVERDRAWN',
           pepperUserId: link.pepperUserId,
-          candidateContactIds: [journal.contactId],
+          candidateContactIds: [link.crmContactId as string],
           eventKey: key,
           details: { reason: 'a CRM.COM debit exceeded the Pepper points (spent in both places at once)', journalId: journal.id, requestedPoints: -points, redeemedPoints: -result.appliedPoints, shortfallPoints: result.shortfall },
         });

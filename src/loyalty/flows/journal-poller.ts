@@ -84,7 +84,7 @@ export class JournalPoller {
       }
       for (const journal of page.items) {
         lastPostedOn = Math.max(lastPostedOn ?? 0, journal.postedOn);
-        const link = await this.links.findLinkedByContact(journal.contactId);
+        const link = await this.links.findLinkedForJournal(journal);
         const isNew = await this.events.recordIfNew({
           source: 'crmcom',
           externalId: journal.id,

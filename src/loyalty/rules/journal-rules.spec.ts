@@ -13,6 +13,7 @@ function journal(overrides: Partial<CrmJournal> = {}): CrmJournal {
     postedOn: 1_714_557_600,
     contactId: 'contact-1',
     walletId: 'wallet-1',
+    entity: null,
     referenceNumber: null,
     purchaseId: null,
     ...overrides,
@@ -66,8 +67,16 @@ describe('classifyJournal', () => {
     });
   });
 
-  it.each([0, -5])('skips amount %p', (amountMinor) => {
-    expect(classifyJournal(journal({ amountMinor }), ctx)).toEqual({ kind: 'SKIP', reason: expect.stringMatching(/^zero amount/) });
+  it('skips a zero amount', () => {
+    expect(classifyJournal(journal({ amountMinor: 0 }), ctx)).toEqual({ kind: 'SKIP', reason: expect.stringMatching(/^zero amount/) });
+  });
+
+  it('reads a DEBIT written with a negative amount by its sign: a debit of the absolute amount, never skipped', () => {
+    expect(classifyJournal(journal({ type: 'DEBIT', amountMinor: -500 }), ctx)).toEqual({ kind: 'DEBIT', amountMinor: 500 });
+  });
+
+  it('parks a CREDIT with a negative amount: its meaning is ambiguous', () => {
+    expect(classifyJournal(journal({ type: 'CREDIT', amountMinor: -5 }), ctx)).toEqual({ kind: 'PARK', reason: expect.stringContaining('negative') });
   });
 
   it('parks a journal in another currency, naming both', () => {

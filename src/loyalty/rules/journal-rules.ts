@@ -27,7 +27,7 @@ export type JournalClassification =
  *   another merchant's connector on a shared CRM.COM is not our mirror.
  * - `pepper:<appId>:order:` is deliberately not a mirror: it is the award CRM.COM's reward offer gave on the
  *   purchase we sent, which Pepper has not seen yet.
- * - A zero amount moves nothing; a negative one would invert the movement's meaning, so neither is applied.
+ * - A zero amount moves nothing; a negative DEBIT is a debit (the sign agrees); a negative CREDIT is parked.
  * - No currency conversion: a journal in another currency is parked for an operator. A missing or blank currency
  *   is assumed to be the wallet's, since a CRM.COM wallet holds one currency. Codes are compared case-insensitively.
  * - A type or amount outside the typed contract (the parser should prevent it) is parked, never guessed.
@@ -45,8 +45,10 @@ export function classifyJournal(journal: CrmJournal, ctx: JournalRulesContext): 
     return { kind: 'PARK', reason: `amount ${String(journal.amountMinor)} is not a whole number of minor units` };
   }
   if (journal.amountMinor === 0) return { kind: 'SKIP', reason: 'zero amount' };
-  if (journal.amountMinor < 0) {
-    return { kind: 'SKIP', reason: `zero amount (negative ${journal.amountMinor} is not applied)` };
+  // Some ledgers write a debit as a negative amount: its sign agrees with its type, so it is a debit of the absolute
+  // amount. A negative credit could mean a reversal or a debit; it is parked rather than guessed.
+  if (journal.amountMinor < 0 && journal.type !== 'DEBIT') {
+    return { kind: 'PARK', reason: `a ${journal.type} with a negative amount (${journal.amountMinor}) is ambiguous; not applied` };
   }
 
   const currency = journal.currency?.trim();
@@ -57,7 +59,7 @@ export function classifyJournal(journal: CrmJournal, ctx: JournalRulesContext): 
     };
   }
 
-  if (journal.type === 'CREDIT' || journal.type === 'DEBIT') return { kind: journal.type, amountMinor: journal.amountMinor };
+  if (journal.type === 'CREDIT' || journal.type === 'DEBIT') return { kind: journal.type, amountMinor: Math.abs(journal.amountMinor) };
   return { kind: 'PARK', reason: `unknown journal type ${JSON.stringify(cut(String(journal.type)))}` };
 }
 

@@ -29,6 +29,12 @@ export class LinkStore {
     return this.repo.findOneBy({ pepperUserId });
   }
 
+  /** The LINKED user a wallet journal belongs to: by its contact, or (documented items carry none) by its wallet. */
+  async findLinkedForJournal(journal: { contactId: string | null; walletId: string | null }): Promise<UserLinkEntity | null> {
+    if (journal.contactId) return this.findLinkedByContact(journal.contactId);
+    return journal.walletId ? this.repo.findOneBy({ crmWalletId: journal.walletId, status: 'LINKED' }) : null;
+  }
+
   findLinkedByContact(crmContactId: string): Promise<UserLinkEntity | null> {
     return this.repo.findOneBy({ crmContactId, status: 'LINKED' });
   }

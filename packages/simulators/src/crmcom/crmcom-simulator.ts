@@ -32,6 +32,8 @@ export interface CrmComSimulatorOptions {
 export interface CrmComVariants {
   /** contacts hold their phone as an E.164 string in `number` (no `country_code`), and the filter takes that form */
   phoneAsE164?: boolean;
+  /** journal list items carry no `contact` (only their wallet), as the documented journal lists show */
+  journalsWithoutContact?: boolean;
 }
 
 export interface AddContactInput {
@@ -147,6 +149,7 @@ export class CrmComSimulator {
       requests: this.requests,
       store: this.store,
       ignoredFilters: () => this.ignoredFilters,
+      variants: () => this.options.variants ?? {},
     });
     return this.expressApp;
   }

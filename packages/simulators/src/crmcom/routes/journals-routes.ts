@@ -48,7 +48,12 @@ export function journalsRoutes(context: RouteContext): Router {
         (transactionType === undefined || journal.transactionType === transactionType) &&
         inPostedRange(journal.postedOn),
     );
-    res.json(pageOf(matches, paging, journalToWire));
+    const withoutContact = context.variants().journalsWithoutContact ?? false;
+    res.json(pageOf(matches, paging, (journal) => {
+      const wire: Record<string, unknown> = journalToWire(journal);
+      if (withoutContact) delete wire.contact;
+      return wire;
+    }));
   });
 
   router.get('/journals/:id', (req, res) => {

@@ -6,6 +6,8 @@ import { QueryFilters } from '../query-filters';
 export interface RouteContext {
   store: CrmComStore;
   ignoredFilters(): ReadonlySet<string>;
+  /** the guesses switched on (see CrmComVariants) */
+  variants(): { journalsWithoutContact?: boolean };
 }
 
 export function filtersOf(req: Request, context: RouteContext): QueryFilters {

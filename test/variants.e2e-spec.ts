@@ -1,0 +1,39 @@
+import type { CrmComVariants } from '../packages/simulators/src/crmcom/crmcom-simulator';
+import { pepperPoints, WALLET_PERK } from './support/loyalty';
+import { addUsers, orderRef, settleUntilClean, startChaosHarness } from './support/chaos/chaos-harness';
+import { checkInvariants } from './support/chaos/invariants';
+
+/**
+ * The main flows under each switch for a guess the API documents leave open: each either works or parks with a
+ * reason, and never writes a wrong amount or a second write (the chaos invariants hold).
+ */
+describe.each<[string, CrmComVariants]>([
+  ['the documented shapes', {}],
+  ['journals without a contact', { journalsWithoutContact: true }],
+  ['phones as E.164 strings', { phoneAsE164: true }],
+])('main flows with %s (e2e)', (_label, variants) => {
+  it('orders → purchases with their awards in Pepper, a Pepper redemption → one debit, a POS spend → the Pepper balance', async () => {
+    let users: string[] = [];
+    const h = await startChaosHarness({
+      crm: { variants, rewardOffers: [{ name: '10% back', percent: 10 }] },
+      seed: (pepper) => (users = addUsers(pepper, 'Variant', 3)),
+    });
+    try {
+      await settleUntilClean(h);
+      for (let i = 0; i < 6; i++) h.pepper.completeOrder(users[i % 3], { orderId: `v-${i}`, total: '20.00', items: [] });
+      expect(await settleUntilClean(h)).toMatchObject({ pending: 0, violations: [] });
+      expect(h.crm.purchases().map((p) => p.referenceNumber).sort()).toEqual(Array.from({ length: 6 }, (_, i) => orderRef(h.config, `v-${i}`)).sort());
+      expect(users.map((u) => pepperPoints(h, u))).toEqual([400, 400, 400]); // 10 % of 2 × 20.00, at 100 points per unit
+
+      const award = h.pepper.awardsOf(users[0]).find((a) => a.perkId === WALLET_PERK)!;
+      h.pepper.redeemAward(users[0], award._id, 150);
+      h.crm.posSpend(h.crm.findContactByCode(users[1])!.id, '1.00');
+      expect(await settleUntilClean(h)).toMatchObject({ pending: 0, violations: [] });
+      expect(users.map((u) => pepperPoints(h, u))).toEqual([250, 300, 400]);
+      expect((await h.admin.get('/admin/failed-events').expect(200)).body.items).toEqual([]);
+      expect(await checkInvariants(h)).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+});
