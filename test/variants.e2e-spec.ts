@@ -37,3 +37,21 @@ describe.each<[string, CrmComVariants]>([
     }
   });
 });
+
+describe('order amounts in minor units (a wrong guess of the units) (e2e)', () => {
+  it('parks each order above ORDER_MAX_TOTAL with the reason and buys nothing', async () => {
+    let users: string[] = [];
+    const h = await startChaosHarness({ seed: (pepper) => (users = addUsers(pepper, 'Minor', 1)) });
+    try {
+      await settleUntilClean(h);
+      // 12.50 written as 1250 "minor units": read as major units it would be a 1,250.00 purchase
+      h.pepper.completeOrder(users[0], { orderId: 'minor-1', total: '1250', items: [] });
+      await settleUntilClean(h, { maxRounds: 2 });
+      expect(h.crm.purchases()).toEqual([]);
+      const parked = (await h.admin.get('/admin/failed-events').expect(200)).body.items;
+      expect(parked).toEqual([expect.objectContaining({ type: 'ORDER_COMPLETED', lastError: expect.stringContaining('ORDER_MAX_TOTAL') })]);
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -39,6 +39,8 @@ export interface LoyaltyConfig {
   /** the scheduled reconciliation also fixes drift (otherwise it only reports) */
   reconcileFix: boolean;
   locationOrganisations: Record<string, string>;
+  /** ORDER_MAX_TOTAL in minor units: a larger order total is parked for review */
+  orderMaxTotalMinor: number;
 }
 
 export interface AppConfig {

@@ -31,13 +31,22 @@ describe('loadConfig', () => {
     expect(config.crmcom.apiUrl).toBe('https://sandbox.crm.com/backoffice/v2');
     expect(config.crmcom.currency).toBe('EUR');
     expect(config.crmcom.username).toBeNull();
-    expect(config.loyalty).toMatchObject({ walletPerkId: null, pointsPerCurrencyUnit: 100, pepperWalletEarning: 'credit', reconcileCron: '0 3 * * *' });
+    // An earning in Pepper on the wallet perk opens a conflict by default: an unrecognised echo is never paid twice.
+    expect(config.loyalty).toMatchObject({ walletPerkId: null, pointsPerCurrencyUnit: 100, pepperWalletEarning: 'conflict', reconcileCron: '0 3 * * *' });
+    expect(config.loyalty.orderMaxTotalMinor).toBe(50_000);
     expect(config.pepper).toMatchObject({ pollIntervalSeconds: 300, pollLagSeconds: 30, pollOverlapSeconds: 600, sweepHours: 24 });
     expect(config.crmcom).toMatchObject({ pollIntervalSeconds: 300, pollOverlapSeconds: 300, sweepHours: 48 });
     expect(config.databasePath).toBe('./data/connector.sqlite');
     expect(config.leaseTtlSeconds).toBe(30);
     expect(config.port).toBe(3000);
     expect(config.phoneDefaultRegion).toBe('GB');
+  });
+
+  it('reads ORDER_MAX_TOTAL as an amount in major units and refuses a bad one, naming it', () => {
+    expect(loadConfig({ ...VALID, ORDER_MAX_TOTAL: '1250.50' }).loyalty.orderMaxTotalMinor).toBe(125_050);
+    for (const bad of ['0', '-5', 'lots', '1.234']) {
+      expect(() => loadConfig({ ...VALID, ORDER_MAX_TOTAL: bad })).toThrow(/ORDER_MAX_TOTAL must be a positive amount/);
+    }
   });
 
   it('names every missing required variable in one error', () => {

@@ -1,6 +1,7 @@
 import { validateCronExpression } from 'cron';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { AppConfig } from './app-config';
+import { parseDecimalToMinor } from '../common/money';
 import { ConfigValidationError } from './config-error';
 import { EnvReader } from './env-reader';
 import { readEnvFile } from './env-file';
@@ -27,6 +28,19 @@ function parseLocationMap(reader: EnvReader, name: string): Record<string, strin
   } catch {
     reader.check(false, `${name} must be a JSON object or a list like "loc1=org1,loc2=org2"`);
     return {};
+  }
+}
+
+/** A positive amount in major units (decimal text, e.g. "500.00"), in minor units. */
+function parseMoney(reader: EnvReader, name: string, fallback: string): number {
+  const text = reader.optional(name) ?? fallback;
+  try {
+    const minor = parseDecimalToMinor(text.trim(), 2);
+    reader.check(minor > 0, `${name} must be a positive amount such as 500.00`);
+    return minor;
+  } catch {
+    reader.check(false, `${name} must be a positive amount such as 500.00`);
+    return 0;
   }
 }
 
@@ -88,10 +102,12 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     loyalty: {
       walletPerkId: r.optional('WALLET_PERK_ID'),
       pointsPerCurrencyUnit: r.integer('POINTS_PER_CURRENCY_UNIT', 100, 1, 1_000_000),
-      pepperWalletEarning: r.oneOf('PEPPER_WALLET_EARNING', ['credit', 'conflict'] as const, 'credit'),
+      // An unrecognised echo must never be paid twice: an earning in Pepper opens a conflict unless told otherwise.
+      pepperWalletEarning: r.oneOf('PEPPER_WALLET_EARNING', ['credit', 'conflict'] as const, 'conflict'),
       reconcileCron,
       reconcileFix: r.boolean('RECONCILE_FIX', false),
       locationOrganisations: parseLocationMap(r, 'LOCATION_ORGANISATION_MAP'),
+      orderMaxTotalMinor: parseMoney(r, 'ORDER_MAX_TOTAL', '500.00'),
     },
     databasePath: r.string('DATABASE_PATH', './data/connector.sqlite'),
     leaseTtlSeconds: r.integer('LEASE_TTL_SECONDS', 30, 2, 3_600),

@@ -180,7 +180,7 @@ describe('chaos: late, deleted and contested events (e2e)', () => {
   describe('two movements of one user in the same millisecond', () => {
     it('are applied in the order Pepper lists them, so a later reset is journalled from the right previous balance', async () => {
       let user = '';
-      const h = await startChaosHarness({ crm: REWARD, seed: (pepper) => ([user] = addUsers(pepper, 'Tie', 1)) });
+      const h = await startChaosHarness({ env: { PEPPER_WALLET_EARNING: 'credit' }, crm: REWARD, seed: (pepper) => ([user] = addUsers(pepper, 'Tie', 1)) });
       try {
         await settle(h);
         h.pepper.completeOrder(user, { orderId: 'tie-0', total: '20.00', items: [] });

@@ -10,7 +10,11 @@ const purchasePosts = (h: { crm: { requests: Array<{ method: string; path: strin
 describe('chaos: hanging calls, unreadable answers, expiring tokens (e2e)', () => {
   it('calls that hang past HTTP_TIMEOUT_MS — reads and writes — are settled without a second purchase, journal or grant', async () => {
     let users: string[] = [];
-    const h = await startChaosHarness({ env: { HTTP_TIMEOUT_MS: '500' }, crm: REWARD, seed: (pepper) => (users = addUsers(pepper, 'Slow', 3)) });
+    const h = await startChaosHarness({
+      env: { HTTP_TIMEOUT_MS: '500', PEPPER_WALLET_EARNING: 'credit' },
+      crm: REWARD,
+      seed: (pepper) => (users = addUsers(pepper, 'Slow', 3)),
+    });
     try {
       await settle(h);
       for (let i = 0; i < 3; i++) h.pepper.completeOrder(users[i], { orderId: `warmup-${i}`, total: '10.00', items: [] });

@@ -30,6 +30,7 @@ export class BackfillPlan {
       currency: this.config.crmcom.currency,
       contactId: link?.crmContactId ?? 'unlinked',
       locationOrganisations: this.config.loyalty.locationOrganisations,
+      maxTotalMinor: this.config.loyalty.orderMaxTotalMinor,
     });
     if (!mapped.ok) {
       ctx.add('wouldPark.unreadableOrder');

@@ -35,6 +35,7 @@ export class OrderFlow {
       currency: this.config.crmcom.currency,
       contactId: link.crmContactId as string,
       locationOrganisations: this.config.loyalty.locationOrganisations,
+      maxTotalMinor: this.config.loyalty.orderMaxTotalMinor,
     });
     if (!mapped.ok) return { state: 'PARK', reason: `unreadable order: ${mapped.reason}` };
     const purchase = mapped.purchase;

@@ -285,3 +285,13 @@ describe('mapOrderToPurchase', () => {
     });
   });
 });
+
+describe('mapOrderToPurchase: the plausibility guard', () => {
+  it('refuses a total above ORDER_MAX_TOTAL, naming it (a wrong guess of the amount units would buy it a hundred times over)', () => {
+    const metadata = { orderId: 'big', total: 1250, items: [] };
+    const result = mapOrderToPurchase(order(metadata), { ...ctx, maxTotalMinor: 50_000 });
+    expect(result).toEqual({ ok: false, reason: expect.stringContaining('ORDER_MAX_TOTAL') });
+    expect(mapOrderToPurchase(order({ ...metadata, total: 500 }), { ...ctx, maxTotalMinor: 50_000 }).ok).toBe(true);
+  });
+});
+

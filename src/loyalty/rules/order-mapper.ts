@@ -30,6 +30,11 @@ export interface OrderMappingContext {
   contactId: string;
   /** Pepper location id → CRM.COM organisation id. */
   locationOrganisations: Record<string, string>;
+  /**
+   * `ORDER_MAX_TOTAL` in minor units: a larger total is refused for review. The units of `total` are a guess (major
+   * units); read in the wrong units an order would be bought at a hundred times its value.
+   */
+  maxTotalMinor?: number;
 }
 
 export type OrderMappingResult = { ok: true; purchase: CrmPurchaseWrite } | { ok: false; reason: string };
@@ -75,6 +80,9 @@ function buildPurchase(action: PepperAction, ctx: OrderMappingContext): CrmPurch
 
   const orderId = readOrderId(metadata.orderId);
   const totalMinor = readAmount(metadata.total, 'metadata.total');
+  if (ctx.maxTotalMinor !== undefined && totalMinor > ctx.maxTotalMinor) {
+    reject(`metadata.total ${totalMinor / 100} is above ORDER_MAX_TOTAL (${ctx.maxTotalMinor / 100}): parked for review (are the amounts in the units assumed?)`);
+  }
   readCurrency(metadata.currency, ctx.currency);
   const products = readItems(metadata.items);
 

@@ -78,7 +78,12 @@ async function readDb(databasePath: string): Promise<DbView> {
       db,
       "SELECT idempotencyKey FROM outbound_write WHERE target = 'crmcom' AND kind = 'JOURNAL' AND amountMinor = 0 AND state = 'DONE'",
     );
-    const overdrawn = await all<{ details: string }>(db, "SELECT details FROM conflict WHERE kind = 'OVERDRAWN'");
+    // Movements that send nothing by design: a debit cut short (OVERDRAWN), an earning in Pepper reported instead of
+    // credited (UNEXPECTED_PEPPER_EARNING, the default), an echo of a given-up write (UNMATCHED_ECHO).
+    const overdrawn = await all<{ details: string }>(
+      db,
+      "SELECT details FROM conflict WHERE kind IN ('OVERDRAWN', 'UNEXPECTED_PEPPER_EARNING', 'UNMATCHED_ECHO')",
+    );
     const wallet = await all<{ perkId: string }>(db, 'SELECT perkId FROM perk WHERE isWalletPerk = 1').catch(() => []);
     const actionsFeed = feeds.find((f) => f.feed === 'pepper.actions');
     const journalsFeed = feeds.find((f) => f.feed === 'crmcom.journals');

@@ -50,6 +50,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
       pointsPerCurrencyUnit: 100,
       reconcileFix: false,
       pepperWalletEarning: 'credit',
+      orderMaxTotalMinor: 50_000,
       reconcileCron: '0 3 * * *',
       locationOrganisations: {},
       ...loyalty,
