@@ -55,3 +55,20 @@ describe('order amounts in minor units (a wrong guess of the units) (e2e)', () =
     }
   });
 });
+
+describe('an earning made in Pepper on the wallet perk, with the default PEPPER_WALLET_EARNING (e2e)', () => {
+  it('opens an UNEXPECTED_PEPPER_EARNING conflict and moves no money: an unrecognised echo is never paid twice', async () => {
+    let users: string[] = [];
+    const h = await startChaosHarness({ seed: (pepper) => (users = addUsers(pepper, 'Earn', 1)) });
+    try {
+      await settleUntilClean(h);
+      h.pepper.grantAward(users[0], WALLET_PERK, 75); // not the connector's: no attempt of ours matches it
+      expect(await settleUntilClean(h)).toMatchObject({ pending: 0 });
+      expect(h.crm.journals().filter((j) => j.referenceNumber?.includes(':action:'))).toEqual([]);
+      const conflicts = (await h.admin.get('/admin/conflicts?status=open&kind=UNEXPECTED_PEPPER_EARNING').expect(200)).body.items;
+      expect(conflicts).toEqual([expect.objectContaining({ pepperUserId: users[0], details: expect.objectContaining({ points: 75 }) })]);
+    } finally {
+      await h.close();
+    }
+  });
+});
