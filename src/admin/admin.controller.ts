@@ -8,12 +8,13 @@ import { SettleWriteDto, WritesQueryDto } from './dto/writes.dto';
 import { BulkRetryFailedEventsUseCase } from './use-cases/bulk-retry-failed-events.use-case';
 import { GetStatusUseCase } from './use-cases/get-status.use-case';
 import { GetRunUseCase, ListConflictsUseCase, ListFailedEventsUseCase, ListLinksUseCase } from './use-cases/list-use-cases';
-import { ListWritesUseCase } from './use-cases/list-writes.use-case';
+import { ListShadowWritesUseCase, ListWritesUseCase } from './use-cases/list-writes.use-case';
 import { ResolveConflictUseCase } from './use-cases/resolve-conflict.use-case';
 import { ResyncUserUseCase } from './use-cases/resync-user.use-case';
 import { RetryFailedEventUseCase } from './use-cases/retry-failed-event.use-case';
 import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
+import { ListQueryDto } from './dto/list-query.dto';
 
 const idParam = (name: string) =>
   new ParseIntPipe({ exceptionFactory: () => new BadRequestException(`${name} must be a whole number`) });
@@ -39,6 +40,7 @@ export class AdminController {
     private readonly retryFailedEvent: RetryFailedEventUseCase,
     private readonly bulkRetryFailedEvents: BulkRetryFailedEventsUseCase,
     private readonly listWrites: ListWritesUseCase,
+    private readonly listShadowWrites: ListShadowWritesUseCase,
     private readonly settleWrite: SettleWriteUseCase,
   ) {}
 
@@ -101,6 +103,11 @@ export class AdminController {
   @Get('writes')
   writes(@Query() query: WritesQueryDto) {
     return this.listWrites.execute(query);
+  }
+
+  @Get('shadow-writes')
+  shadowWrites(@Query() query: ListQueryDto) {
+    return this.listShadowWrites.execute(query);
   }
 
   @Post('writes/:id/settle')

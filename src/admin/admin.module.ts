@@ -17,7 +17,7 @@ import { GetStatusUseCase } from './use-cases/get-status.use-case';
 import { GetRunUseCase, ListConflictsUseCase, ListFailedEventsUseCase, ListLinksUseCase } from './use-cases/list-use-cases';
 import { ResolveConflictUseCase } from './use-cases/resolve-conflict.use-case';
 import { ResyncUserUseCase } from './use-cases/resync-user.use-case';
-import { ListWritesUseCase } from './use-cases/list-writes.use-case';
+import { ListShadowWritesUseCase, ListWritesUseCase } from './use-cases/list-writes.use-case';
 import { RetryFailedEventUseCase } from './use-cases/retry-failed-event.use-case';
 import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
@@ -38,6 +38,7 @@ import { StartResyncUseCase } from './use-cases/start-resync.use-case';
     RetryFailedEventUseCase,
     BulkRetryFailedEventsUseCase,
     ListWritesUseCase,
+    ListShadowWritesUseCase,
     SettleWriteUseCase,
     { provide: APP_FILTER, useClass: UpstreamErrorFilter },
   ],

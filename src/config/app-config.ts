@@ -55,6 +55,8 @@ export interface AppConfig {
   port: number;
   phoneDefaultRegion: string;
   syncConcurrency: number;
+  /** live, or shadow: read both sides, write nothing upstream, record every intended write */
+  syncMode: 'live' | 'shadow';
   /** the longest an event may wait (for a link, an echo, an opening balance, loyalty) before it is parked */
   maxWaitHours: number;
   /** how long after sending a write in doubt a read-back may prove it absent: a slow POST is not visible before */

@@ -116,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     phoneDefaultRegion: region,
     syncConcurrency: r.integer('SYNC_CONCURRENCY', 4, 1, 32),
     maxWaitHours: r.integer('MAX_WAIT_HOURS', 6, 1, 24 * 30),
+    syncMode: r.oneOf('SYNC_MODE', ['live', 'shadow'] as const, 'live'),
     writeSettleSeconds,
     schedulerEnabled: r.boolean('SCHEDULER_ENABLED', true),
     logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),

@@ -5,6 +5,7 @@ import { CrmComError } from '../crmcom/crmcom.error';
 import type { CrmContactWrite } from '../crmcom/crmcom.types';
 import { formatKey } from '../ledger/keys';
 import { WriteProtocol } from '../ledger/write-protocol';
+import { SHADOW_WRITE } from '../ledger/sync-mode';
 import type { PepperUser } from '../pepper/pepper.types';
 
 /** "Already exists" from CRM.COM (inferred from the error examples): settled by reading back by code. */
@@ -46,7 +47,7 @@ export class ContactWriter {
   }
 
   /** The contact's primary account (created when missing) and its wallet, which hangs off the contact. */
-  async ensureWallet(contactId: string, knownWalletId: string | null): Promise<{ accountId: string; walletId: string | null }> {
+  async ensureWallet(contactId: string, knownWalletId: string | null): Promise<{ accountId: string | null; walletId: string | null }> {
     const primary = (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary);
     const accountId =
       primary?.id ??
@@ -60,7 +61,8 @@ export class ContactWriter {
         readBack: async () => (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary)?.id ?? null,
       }), `the primary account of contact ${contactId}`);
     const walletId = knownWalletId ?? (await this.crm.getContact(contactId)).walletId;
-    return { accountId, walletId };
+    // In shadow mode an account is only recorded: there is none to name yet.
+    return { accountId: accountId === SHADOW_WRITE ? null : accountId, walletId };
   }
 }
 

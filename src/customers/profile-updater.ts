@@ -8,6 +8,9 @@ import type { UserLinkEntity } from '../persistence/entities';
 import { LinkStore } from '../persistence/stores/link.store';
 import { contactProfileOf, profileFingerprint } from './contact-profile';
 import { identityOf } from './identity';
+import { formatKey } from '../ledger/keys';
+import { SyncMode } from '../ledger/sync-mode';
+import { WriteLog } from '../persistence/stores/write-log.store';
 import type { UserSyncOutcome } from './user-sync.types';
 
 /** Pepper owns the profile: a linked user's names, credentials and consent follow to the contact, one way. */
@@ -18,6 +21,8 @@ export class ProfileUpdater {
     private readonly crm: CrmComClient,
     private readonly links: LinkStore,
     private readonly conflictReporter: ConflictReporter,
+    private readonly writeLog: WriteLog,
+    private readonly mode: SyncMode,
   ) {}
 
   /** Pushes the Pepper-owned profile; a new email or phone another contact holds is a conflict, not a blind update. */
@@ -45,7 +50,15 @@ export class ProfileUpdater {
         delete update.phoneNumber;
       }
     }
-    await this.crm.updateContact(contactId, update);
+    if (this.mode.isShadow()) {
+      // Rehearsal: the update is recorded with the fields it would send, not sent.
+      const idempotencyKey = formatKey({ kind: 'profile', applicationId: this.config.pepper.applicationId, pepperUserId: link.pepperUserId, fingerprint });
+      if (!(await this.writeLog.hasShadow(idempotencyKey))) {
+        await this.writeLog.recordShadow({ idempotencyKey, target: 'crmcom', kind: 'CONTACT_UPDATE', pepperUserId: link.pepperUserId, request: { contactId, fields: Object.keys(update) } });
+      }
+    } else {
+      await this.crm.updateContact(contactId, update);
+    }
     await this.links.setProfileFingerprint(link.pepperUserId, fingerprint);
     link.profileFingerprint = fingerprint;
     for (const field of taken) {

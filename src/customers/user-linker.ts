@@ -12,6 +12,7 @@ import { EventStore } from '../persistence/stores/event.store';
 import { LinkStore } from '../persistence/stores/link.store';
 import { contactProfileOf, profileFingerprint } from './contact-profile';
 import { ContactWriter } from './contact-writer';
+import { SHADOW_WRITE } from '../ledger/sync-mode';
 import { ProfileUpdater } from './profile-updater';
 import { ContactTakenError, LinkedEvent, USER_LINKED, UserSyncOutcome } from './user-sync.types';
 import { ContactDirectory, decideMatch, MatchDecision } from './contact-matcher';
@@ -131,6 +132,11 @@ export class UserLinker {
   private async createAndLink(user: PepperUser, actor: string | null): Promise<UserSyncOutcome> {
     const profile = contactProfileOf(user, identityOf(user, this.config.phoneDefaultRegion));
     const contactId = await this.contacts.create(user, profile);
+    if (contactId === SHADOW_WRITE) {
+      // Rehearsal: the contact would be created; nothing to link to.
+      logEvent(this.logger, 'shadow_contact_create', { pepperUserId: user.id });
+      return { result: 'CREATED', link: null };
+    }
     const { accountId, walletId } = await this.contacts.ensureWallet(contactId, null);
     const link = await this.links.link(
       user.id,

@@ -9,6 +9,7 @@ describe('ledger keys', () => {
     { kind: 'contact', applicationId: 'app', pepperUserId: 'usr_1' },
     { kind: 'account', applicationId: 'app', contactId: 'c-9' },
     { kind: 'reconcile', applicationId: 'app', runId: 'run-3', pepperUserId: 'usr_1' },
+    { kind: 'profile', applicationId: 'app', pepperUserId: 'usr_1', fingerprint: 'f00d' },
     { kind: 'journal', journalId: 'j-1' },
   ];
 

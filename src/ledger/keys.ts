@@ -11,6 +11,7 @@ export type LedgerKey =
   | { kind: 'contact'; applicationId: string; pepperUserId: string }
   | { kind: 'account'; applicationId: string; contactId: string }
   | { kind: 'reconcile'; applicationId: string; runId: string; pepperUserId: string }
+  | { kind: 'profile'; applicationId: string; pepperUserId: string; fingerprint: string }
   | { kind: 'journal'; journalId: string };
 
 export type LedgerKeyKind = LedgerKey['kind'];
@@ -31,6 +32,8 @@ export function formatKey(key: LedgerKey): string {
       return `pepper:${key.applicationId}:account:${key.contactId}`;
     case 'reconcile':
       return `pepper:${key.applicationId}:reconcile:${key.runId}:${key.pepperUserId}`;
+    case 'profile':
+      return `pepper:${key.applicationId}:profile:${key.pepperUserId}:${key.fingerprint}`;
     case 'journal':
       return `crmcom:journal:${key.journalId}`;
   }
@@ -50,7 +53,7 @@ export function keyPrefix(kind: 'action' | 'opening' | 'order' | 'journal', appl
 export function parseKey(text: string): LedgerKey | null {
   const journal = /^crmcom:journal:(.+)$/.exec(text);
   if (journal) return { kind: 'journal', journalId: journal[1] };
-  const m = /^pepper:([^:]+):(order|action|opening|opening-sync|contact|account|reconcile):(.+)$/.exec(text);
+  const m = /^pepper:([^:]+):(order|action|opening|opening-sync|contact|account|reconcile|profile):(.+)$/.exec(text);
   if (!m) return null;
   const [, applicationId, kind, rest] = m;
   switch (kind) {
@@ -65,13 +68,14 @@ export function parseKey(text: string): LedgerKey | null {
     case 'account':
       return { kind, applicationId, contactId: rest };
     case 'opening-sync':
-    case 'reconcile': {
+    case 'reconcile':
+    case 'profile': {
       const cut = rest.indexOf(':');
       if (cut <= 0) return null;
       const [first, second] = [rest.slice(0, cut), rest.slice(cut + 1)];
-      return kind === 'opening-sync'
-        ? { kind, applicationId, pepperUserId: first, contactId: second }
-        : { kind, applicationId, runId: first, pepperUserId: second };
+      if (kind === 'opening-sync') return { kind, applicationId, pepperUserId: first, contactId: second };
+      if (kind === 'profile') return { kind, applicationId, pepperUserId: first, fingerprint: second };
+      return { kind, applicationId, runId: first, pepperUserId: second };
     }
     default:
       return null;

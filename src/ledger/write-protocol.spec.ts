@@ -4,6 +4,7 @@ import { CrmComError } from '../crmcom/crmcom.error';
 import type { OutboundWriteEntity, WriteState } from '../persistence/entities';
 import type { NewWriteAttempt, WriteLog } from '../persistence/stores/write-log.store';
 import { WriteProtocol } from './write-protocol';
+import type { SyncMode } from './sync-mode';
 
 /** An in-memory outbound_write log with the store's behaviour. */
 class FakeWriteLog {
@@ -48,7 +49,7 @@ describe('WriteProtocol', () => {
   beforeEach(() => {
     clock = new FakeClock();
     log = new FakeWriteLog(clock);
-    protocol = new WriteProtocol(log as unknown as WriteLog, clock, { writeSettleSeconds: SETTLE_SECONDS });
+    protocol = new WriteProtocol(log as unknown as WriteLog, clock, { writeSettleSeconds: SETTLE_SECONDS }, { isShadow: () => false } as SyncMode);
   });
 
   it('stores the attempt before sending, then marks it DONE with the upstream id', async () => {

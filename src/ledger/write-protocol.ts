@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { WriteInDoubtError } from '../common/deferred-error';
+import { SHADOW_WRITE, SyncMode } from './sync-mode';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import type { OutboundWriteEntity } from '../persistence/entities';
 import { NewWriteAttempt, WriteLog } from '../persistence/stores/write-log.store';
@@ -42,6 +43,7 @@ export class WriteProtocol {
     private readonly writeLog: WriteLog,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'writeSettleSeconds'>,
+    private readonly mode: SyncMode,
   ) {
     this.settleMs = config.writeSettleSeconds * 1000;
   }
@@ -49,6 +51,11 @@ export class WriteProtocol {
   /** The upstream id of the write; null only for a write settled as done without one (by an operator). */
   async write(write: LoggedWrite): Promise<string | null> {
     const { send, readBack, meansAlreadyExists, ...attemptFields } = write;
+    if (this.mode.isShadow()) {
+      // Rehearsal: recorded once per key, never sent.
+      if (!(await this.writeLog.hasShadow(write.idempotencyKey))) await this.writeLog.recordShadow(attemptFields);
+      return SHADOW_WRITE;
+    }
     const attempts = await this.writeLog.attemptsFor(write.idempotencyKey);
     // Done before (the process may have stopped before its event was marked done, or an operator settled it): never again.
     const done = attempts.find((a) => a.state === 'DONE');

@@ -12,8 +12,9 @@ import { WriteLog } from './stores/write-log.store';
 import { AwardMirrorStore } from './stores/award-mirror.store';
 import { PerkStore } from './stores/perk.store';
 import { SettingsPinStore } from './stores/settings-pin.store';
+import { SyncModeStore } from './stores/sync-mode.store';
 
-const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, RunStore, PerkStore, AwardMirrorStore, SettingsPinStore, EventRequeueStore];
+const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, RunStore, PerkStore, AwardMirrorStore, SettingsPinStore, EventRequeueStore, SyncModeStore];
 
 /** Stores over the entities; the DataSource itself is configured by the app root (TypeOrmModule.forRootAsync). */
 @Module({

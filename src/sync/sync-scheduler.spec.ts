@@ -4,6 +4,7 @@ import type { RunStore } from '../persistence/stores/run.store';
 import { testConfig } from '../../test/support/upstream/test-config';
 import { JobRunner, RunContext } from '../core/job-runner';
 import type { SyncJobs } from './sync-jobs';
+import type { ModeSwitch } from './mode-switch';
 import { SyncScheduler } from './sync-scheduler';
 import type { LoyaltyStatus } from '../loyalty/flows/loyalty-status';
 import type { UsersSeedJob } from '../customers/users-seed.job';
@@ -24,6 +25,7 @@ function fakeRunStore(): RunStore {
 }
 
 const fakeLoyalty = () => ({ restore: async () => undefined }) as unknown as LoyaltyStatus;
+const fakeModeSwitch = () => ({ apply: async () => undefined }) as unknown as ModeSwitch;
 
 describe('SyncScheduler', () => {
   afterEach(() => jest.useRealTimers());
@@ -36,7 +38,7 @@ describe('SyncScheduler', () => {
     const seed = { isComplete: async () => false } as unknown as UsersSeedJob;
     const registry = new SchedulerRegistry();
     const config = testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 60 } });
-    const scheduler = new SyncScheduler(config, registry, jobs, seed, fakeRunStore(), fakeLoyalty());
+    const scheduler = new SyncScheduler(config, registry, jobs, seed, fakeRunStore(), fakeLoyalty(), fakeModeSwitch());
     await scheduler.onApplicationBootstrap();
     await scheduler.ready; // the startup chain: perks first, then the seed
     expect(seeds).toEqual(['STARTUP']);
@@ -58,7 +60,8 @@ describe('SyncScheduler', () => {
     const seeds: string[] = [];
     const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ runId: 'perks', done: Promise.resolve() }) } as unknown as SyncJobs;
     const seed = { isComplete: async () => true } as unknown as UsersSeedJob;
-    const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: false }), new SchedulerRegistry(), jobs, seed, fakeRunStore(), fakeLoyalty());
+    const registry = new SchedulerRegistry();
+    const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: false }), registry, jobs, seed, fakeRunStore(), fakeLoyalty(), fakeModeSwitch());
     await scheduler.onApplicationBootstrap();
     // The seed decision is taken at the end of the start-up chain: assert only once it has run.
     await scheduler.ready;

@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RunStore } from '../persistence/stores/run.store';
+import { ModeSwitch } from './mode-switch';
 import { JobAlreadyRunningError } from '../core/job-runner';
 import { ScheduledJob, SyncJobs } from './sync-jobs';
 import { UsersSeedJob } from '../customers/users-seed.job';
@@ -33,11 +34,14 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly seed: UsersSeedJob,
     private readonly runs: RunStore,
     private readonly loyalty: LoyaltyStatus,
+    private readonly modeSwitch: ModeSwitch,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // First, before anything writes: a start whose pinned loyalty settings changed is refused here.
+    // First, before anything writes: a start whose pinned loyalty settings changed is refused here, and the first live
+    // start after a shadow rehearsal starts from scratch.
     await this.loyalty.restore();
+    await this.modeSwitch.apply();
     const abandoned = await this.runs.abandonRunning('the process stopped while this run was going on');
     if (abandoned > 0) this.logger.warn(`${abandoned} run(s) left RUNNING by a previous process marked STOPPED`);
     const seedNeeded = !(await this.seed.isComplete());

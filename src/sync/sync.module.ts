@@ -9,11 +9,12 @@ import { PepperEventHandler } from './pepper-event-handler';
 import { PepperEventProcessor } from './pepper-event-processor';
 import { SyncJobs } from './sync-jobs';
 import { SyncScheduler } from './sync-scheduler';
+import { ModeSwitch } from './mode-switch';
 
 /** The feeds and the schedule: the actions feed dispatched to the customer and loyalty flows, and every job's timer. */
 @Module({
   imports: [PersistenceModule, PepperModule, CoreModule, CustomersModule, LoyaltyModule],
-  providers: [PepperEventHandler, PepperEventProcessor, ActionsPoller, SyncJobs, SyncScheduler],
+  providers: [PepperEventHandler, PepperEventProcessor, ActionsPoller, SyncJobs, SyncScheduler, ModeSwitch],
   exports: [SyncJobs, PepperEventProcessor],
 })
 export class SyncModule {}

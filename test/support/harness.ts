@@ -77,7 +77,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     // An earlier app created with `logger: false` removes Nest's static logger for good; bring it back.
     if (logger !== false) Logger.overrideLogger(new ConsoleLogger());
     const app = await createApp(config, options.clock ? { clock: options.clock } : {}, logger);
-    await app.listen(0, '127.0.0.1');
+    try {
+      await app.listen(0, '127.0.0.1');
+    } catch (error) {
+      // A refused start (lease, pins, mode) gives back what it took, as the entry point does.
+      await app.close().catch(() => undefined);
+      throw error;
+    }
     return app;
   };
 

@@ -5,8 +5,8 @@ import { ListQueryDto } from './list-query.dto';
 export class WritesQueryDto extends ListQueryDto {
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value))
-  @IsIn(['PENDING', 'UNKNOWN', 'DONE', 'FAILED'])
-  state?: 'PENDING' | 'UNKNOWN' | 'DONE' | 'FAILED';
+  @IsIn(['PENDING', 'UNKNOWN', 'DONE', 'FAILED', 'SHADOW'])
+  state?: 'PENDING' | 'UNKNOWN' | 'DONE' | 'FAILED' | 'SHADOW';
 
   @IsOptional()
   @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value))

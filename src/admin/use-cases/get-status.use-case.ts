@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
 import type { JobName } from '../../persistence/entities';
 import { ConflictStore } from '../../persistence/stores/conflict.store';
@@ -26,12 +27,13 @@ export class GetStatusUseCase {
     private readonly loyalty: LoyaltyStatus,
     private readonly clock: Clock,
     private readonly writeLog: WriteLog,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async execute() {
     const now = this.clock.nowMs();
     const waiting = { pepper: await this.events.waitingSummary('pepper'), crmcom: await this.events.waitingSummary('crmcom') };
-    const feeds = (await this.syncState.all()).map((s) => {
+    const feeds = (await this.syncState.all()).filter((s) => s.feed !== 'sync.mode').map((s) => {
       const cursorMs = s.cursor ? Date.parse(s.cursor) : NaN;
       // Events of the feed that wait (for a link, an echo, an opening balance, loyalty): bounded by MAX_WAIT_HOURS.
       const waits = s.feed === 'pepper.actions' ? waiting.pepper : s.feed === 'crmcom.journals' ? waiting.crmcom : null;
@@ -69,6 +71,7 @@ export class GetStatusUseCase {
         events: eventStates,
       },
       loyalty: this.loyalty.current(),
+      syncMode: { mode: this.config.syncMode, shadowWrites: await this.writeLog.shadowSummary() },
       writes: await this.writesInDoubt(now),
     };
   }

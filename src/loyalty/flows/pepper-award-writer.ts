@@ -7,6 +7,7 @@ import type { OutboundWriteEntity } from '../../persistence/entities';
 import { AwardMirrorStore } from '../../persistence/stores/award-mirror.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
 import { EventStore } from '../../persistence/stores/event.store';
+import { SyncMode } from '../../ledger/sync-mode';
 import { WriteLog } from '../../persistence/stores/write-log.store';
 import { UpstreamError } from '../../upstream/upstream-error';
 import { DeferredError } from '../../common/deferred-error';
@@ -44,14 +45,33 @@ export class PepperAwardWriter {
     private readonly awards: AwardMirrorStore,
     private readonly syncState: SyncStateStore,
     private readonly events: EventStore,
+    private readonly mode: SyncMode,
     private readonly clock: Clock,
   ) {}
 
   async apply(delta: PepperDelta): Promise<PepperDeltaResult> {
+    if (this.mode.isShadow()) return this.shadow(delta);
     const settled = await this.settlePrior(delta.key);
     if (settled) return { appliedPoints: settled.points ?? 0, shortfall: 0, awardId: settled.awardId };
     if (delta.points === 0) return { appliedPoints: 0, shortfall: 0, awardId: null };
     return delta.points > 0 ? this.grant(delta) : this.redeem(delta);
+  }
+
+  /** Rehearsal: the grant or redeem is recorded (once per key) with what it would move, and nothing is sent. */
+  private async shadow(delta: PepperDelta): Promise<PepperDeltaResult> {
+    if (delta.points !== 0 && !(await this.writeLog.hasShadow(delta.key))) {
+      await this.writeLog.recordShadow({
+        idempotencyKey: delta.key,
+        target: 'pepper',
+        kind: delta.points > 0 ? 'GRANT' : 'REDEEM',
+        pepperUserId: delta.pepperUserId,
+        perkId: delta.perkId,
+        points: delta.points,
+        amountMinor: delta.sourceMoneyMinor,
+        request: { perkId: delta.perkId, points: delta.points },
+      });
+    }
+    return { appliedPoints: delta.points, shortfall: 0, awardId: null };
   }
 
   /** The award of the wallet perk as Pepper has it now (null when the user holds none). */

@@ -11,7 +11,7 @@ export interface EchoCandidate {
   perkId: string;
   awardId: string | null;
   points: number;
-  state: 'PENDING' | 'UNKNOWN' | 'DONE' | 'FAILED';
+  state: 'PENDING' | 'UNKNOWN' | 'DONE' | 'FAILED' | 'SHADOW';
   sentAt: Date;
   /** The award's `points.available` from the write's answer, when the answer gave it. */
   balanceAfter: number | null;

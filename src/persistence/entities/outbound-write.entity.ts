@@ -1,7 +1,8 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 export type WriteTarget = 'pepper' | 'crmcom';
-export type WriteState = 'PENDING' | 'DONE' | 'UNKNOWN' | 'FAILED';
+/** SHADOW: a write the connector would have made in SYNC_MODE=shadow; never sent, never counted. */
+export type WriteState = 'PENDING' | 'DONE' | 'UNKNOWN' | 'FAILED' | 'SHADOW';
 
 /** One row per attempt of a write to either side, stored before the call is sent. */
 @Entity('outbound_write')

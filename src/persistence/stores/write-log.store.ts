@@ -47,6 +47,30 @@ export class WriteLog {
     );
   }
 
+  /** A write the connector would have made (SYNC_MODE=shadow): stored with what it would send, never sent. */
+  async recordShadow(input: NewWriteAttempt): Promise<OutboundWriteEntity> {
+    const attempt = await this.begin(input);
+    await this.repo.update({ id: attempt.id }, { state: 'SHADOW' });
+    return { ...attempt, state: 'SHADOW' };
+  }
+
+  async hasShadow(idempotencyKey: string): Promise<boolean> {
+    return (await this.repo.countBy({ idempotencyKey, state: 'SHADOW' })) > 0;
+  }
+
+  async shadowSummary(): Promise<Record<string, number>> {
+    const rows: Array<{ target: string; kind: string; count: number }> = await this.repo
+      .createQueryBuilder('w')
+      .select('w.target', 'target')
+      .addSelect('w.kind', 'kind')
+      .addSelect('COUNT(*)', 'count')
+      .where("w.state = 'SHADOW'")
+      .groupBy('w.target')
+      .addGroupBy('w.kind')
+      .getRawMany();
+    return Object.fromEntries(rows.map((r) => [`${r.target}.${r.kind}`, Number(r.count)]));
+  }
+
   async done(attempt: OutboundWriteEntity, upstreamId: string | null, response: unknown = null): Promise<void> {
     await this.repo.update({ id: attempt.id }, { state: 'DONE', upstreamId, response: response as never });
   }
@@ -114,7 +138,7 @@ export class WriteLog {
     const rows: Array<{ total: number | null }> = await this.repo.query(
       `SELECT SUM(v) AS total FROM (
          SELECT MAX("${column}") AS v FROM "outbound_write"
-         WHERE "pepperUserId" = ? AND substr("idempotencyKey", 1, ?) = ? AND "idempotencyKey" != ? AND "state" != 'FAILED'
+         WHERE "pepperUserId" = ? AND substr("idempotencyKey", 1, ?) = ? AND "idempotencyKey" != ? AND "state" NOT IN ('FAILED', 'SHADOW')
          GROUP BY "idempotencyKey")`,
       [pepperUserId, keyPrefix.length, keyPrefix, excludeKey],
     );

@@ -62,6 +62,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
     phoneDefaultRegion: 'GB',
     syncConcurrency: 4,
     maxWaitHours: 6,
+    syncMode: 'live',
     writeSettleSeconds: 120,
     schedulerEnabled: false,
     logLevel: 'warn',
