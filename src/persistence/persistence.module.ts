@@ -14,7 +14,19 @@ import { PerkStore } from './stores/perk.store';
 import { SettingsPinStore } from './stores/settings-pin.store';
 import { SyncModeStore } from './stores/sync-mode.store';
 
-const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, RunStore, PerkStore, AwardMirrorStore, SettingsPinStore, EventRequeueStore, SyncModeStore];
+const STORES = [
+  LinkStore,
+  ConflictStore,
+  EventStore,
+  WriteLog,
+  SyncStateStore,
+  RunStore,
+  PerkStore,
+  AwardMirrorStore,
+  SettingsPinStore,
+  EventRequeueStore,
+  SyncModeStore,
+];
 
 /** Stores over the entities; the DataSource itself is configured by the app root (TypeOrmModule.forRootAsync). */
 @Module({
