@@ -1,6 +1,6 @@
 import { StartupRefusedError } from '../src/common/startup-refused';
-import { Harness, startHarness } from './support/harness';
-import { LOYALTY_ENV, pepperPoints, settle, WALLET_PERK } from './support/loyalty';
+import { pepperPoints, settle, WALLET_PERK } from './support/loyalty';
+import { ChaosHarness, startChaosHarness } from './support/chaos/chaos-harness';
 
 /**
  * SYNC_MODE=shadow, the go-live rehearsal: both sides are read and every decision is made, but nothing is written
@@ -8,7 +8,7 @@ import { LOYALTY_ENV, pepperPoints, settle, WALLET_PERK } from './support/loyalt
  * begin at the switch, and nothing shadowed is replayed.
  */
 describe('shadow mode (e2e)', () => {
-  let h: Harness;
+  let h: ChaosHarness;
   let newUser = '';
   let existingUser = '';
   let existingContact = '';
@@ -18,11 +18,10 @@ describe('shadow mode (e2e)', () => {
   });
 
   beforeAll(async () => {
-    h = await startHarness({
-      env: { ...LOYALTY_ENV, SYNC_MODE: 'shadow' },
+    h = await startChaosHarness({
+      env: { SYNC_MODE: 'shadow' },
       crm: { rewardOffers: [{ name: '10% back', percent: 10 }] },
       seed: (pepper, crm) => {
-        pepper.addPerk({ id: WALLET_PERK, title: 'Wallet', template: 'PSEUDO_CURRENCY' });
         newUser = pepper.addUser({ firstName: 'Nova', lastName: 'Shadow', email: 'nova@shadow.example' }, { emitAction: false }).id;
         existingUser = pepper.addUser({ firstName: 'Eli', lastName: 'Shadow', email: 'eli@shadow.example' }, { emitAction: false }).id;
         existingContact = crm.addContact({ firstName: 'Eli', lastName: 'Shadow', email: 'eli@shadow.example', balance: '4.00' }).id;
@@ -35,6 +34,8 @@ describe('shadow mode (e2e)', () => {
 
   it('reads both sides and writes nothing upstream, listing every write it would make', async () => {
     const contactsBefore = h.crm.contacts().length;
+    // posted_on has whole seconds: the spend comes in a later second than the opening balance was read
+    h.clock.advance(2_000);
     h.pepper.completeOrder(existingUser, { orderId: 'shadow-1', total: '10.00', items: [] });
     h.crm.posSpend(existingContact, '1.00');
     await settle(h);
