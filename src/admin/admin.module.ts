@@ -11,6 +11,7 @@ import { AdminController } from './admin.controller';
 import { AdminTokenGuard } from './admin-token.guard';
 import { RequestLoggerMiddleware } from './request-logger.middleware';
 import { HealthController } from './health.controller';
+import { MetricsAccessGuard, MetricsController } from './metrics.controller';
 import { UpstreamErrorFilter } from './upstream-error.filter';
 import { BulkRetryFailedEventsUseCase } from './use-cases/bulk-retry-failed-events.use-case';
 import { GetStatusUseCase } from './use-cases/get-status.use-case';
@@ -24,9 +25,10 @@ import { StartResyncUseCase } from './use-cases/start-resync.use-case';
 
 @Module({
   imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule],
-  controllers: [AdminController, HealthController],
+  controllers: [AdminController, HealthController, MetricsController],
   providers: [
     AdminTokenGuard,
+    MetricsAccessGuard,
     GetStatusUseCase,
     StartResyncUseCase,
     ResyncUserUseCase,
