@@ -17,6 +17,7 @@ import { buildDataSourceOptions } from './persistence/data-source-options';
 import type pino from 'pino';
 import { LoggingModule } from './observability/logging/logging.module';
 import { ObservabilityModule } from './observability/observability.module';
+import { OperationsModule } from './operations/operations.module';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -41,6 +42,7 @@ export class AppModule {
         CustomersModule,
         LoyaltyModule,
         SyncModule,
+        OperationsModule,
         AdminModule,
       ],
     };
