@@ -1,5 +1,8 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { OperationsModule } from '../operations/operations.module';
+import { AuditInterceptor } from './audit.interceptor';
+import { OperationsController } from './operations.controller';
 import { CustomersModule } from '../customers/customers.module';
 import { CoreModule } from '../core/core.module';
 import { LedgerModule } from '../ledger/ledger.module';
@@ -24,8 +27,8 @@ import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
 
 @Module({
-  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule],
-  controllers: [AdminController, HealthController, MetricsController],
+  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule, OperationsModule],
+  controllers: [AdminController, HealthController, MetricsController, OperationsController],
   providers: [
     AdminTokenGuard,
     MetricsAccessGuard,
@@ -42,6 +45,7 @@ import { StartResyncUseCase } from './use-cases/start-resync.use-case';
     ListWritesUseCase,
     SettleWriteUseCase,
     { provide: APP_FILTER, useClass: UpstreamErrorFilter },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
 })
 export class AdminModule implements NestModule {
