@@ -34,7 +34,17 @@ export class AuditTrail {
     logEvent(
       this.logger,
       'admin_action',
-      { auditId: row.id, actor: row.actor, action: row.action, target: row.target, before: row.before, after: row.after, result: row.result, status: row.status, error: row.error },
+      {
+        auditId: row.id,
+        actor: row.actor,
+        action: row.action,
+        target: row.target,
+        before: row.before,
+        after: row.after,
+        result: row.result,
+        status: row.status,
+        error: row.error,
+      },
       row.result === 'ok' ? 'log' : 'warn',
     );
     return row;
