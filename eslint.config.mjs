@@ -8,18 +8,22 @@ import importX from 'eslint-plugin-import-x';
  * loyalty/rules → clients and persistence (pepper, crmcom, upstream, persistence) → config, common.
  * A folder may import its own layer's peers only where listed, and anything below it; never above.
  */
+// observability (logs, metrics, feed health) sits just above the clients and persistence, so the engine can count;
+// operations (audit, alerts, health, retention) sits just below admin.
 const ABOVE = {
-  common: ['config', 'persistence', 'upstream', 'pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  config: ['persistence', 'upstream', 'pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  upstream: ['persistence', 'pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  pepper: ['persistence', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  crmcom: ['persistence', 'pepper', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  persistence: ['pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  ledger: ['core', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  core: ['ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  customers: ['loyalty', 'sync', 'admin', 'cli'],
-  loyalty: ['sync', 'admin', 'cli'],
-  sync: ['admin', 'cli'],
+  common: ['config', 'persistence', 'upstream', 'pepper', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
+  config: ['persistence', 'upstream', 'pepper', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
+  upstream: ['persistence', 'pepper', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
+  pepper: ['persistence', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
+  crmcom: ['persistence', 'pepper', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
+  persistence: ['pepper', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
+  observability: ['pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
+  ledger: ['core', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
+  core: ['ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
+  customers: ['loyalty', 'sync', 'operations', 'admin', 'cli'],
+  loyalty: ['sync', 'operations', 'admin', 'cli'],
+  sync: ['operations', 'admin', 'cli'],
+  operations: ['admin', 'cli'],
   admin: ['cli'],
   cli: ['admin', 'sync'],
 };

@@ -14,6 +14,10 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { LeaseLostHandler } from './common/lease-lost';
 import { buildDataSourceOptions } from './persistence/data-source-options';
+import type pino from 'pino';
+import { LoggingModule } from './observability/logging/logging.module';
+import { ObservabilityModule } from './observability/observability.module';
+import { OperationsModule } from './operations/operations.module';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -23,19 +27,22 @@ export interface AppOverrides {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, overrides: AppOverrides = {}): DynamicModule {
+  static forRoot(config: AppConfig, overrides: AppOverrides = {}, logger?: pino.Logger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, overrides),
+        ...(logger ? [LoggingModule.forRoot(logger)] : []),
         TypeOrmModule.forRoot(buildDataSourceOptions(config.databasePath)),
         ScheduleModule.forRoot(),
         EventEmitterModule.forRoot(),
+        ObservabilityModule,
         CoreModule,
         LedgerModule,
         CustomersModule,
         LoyaltyModule,
         SyncModule,
+        OperationsModule,
         AdminModule,
       ],
     };

@@ -1,9 +1,11 @@
 import { BadRequestException, INestApplication, LogLevel, ValidationError, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
 import { AppModule, AppOverrides } from './app.module';
 import { AppConfig } from './config/app-config';
 import { prepareDatabaseFile } from './persistence/data-source-options';
+import { configureRootLogger, createNestLogger, pinoLevelOf } from './observability/logging/root-logger';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -22,17 +24,28 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
   });
 }
 
-/** Builds the connector (not yet listening): database file, validation, body limit, shutdown hooks. */
+/**
+ * Builds the connector (not yet listening): JSON logs (pino), database file, validation, body limit, security headers,
+ * shutdown hooks. `logger` picks the levels shown (false: none).
+ */
 export async function createApp(
   config: AppConfig,
   overrides: AppOverrides = {},
   logger: LogLevel[] | false = LEVELS[config.logLevel],
 ): Promise<INestApplication> {
   prepareDatabaseFile(config.databasePath);
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), {
-    logger,
+  const root = configureRootLogger({
+    applicationId: config.pepper.applicationId,
+    format: config.ops.logFormat,
+    level: pinoLevelOf(logger),
+    secrets: [config.pepper.authToken, config.crmcom.apiKey, config.crmcom.password, config.adminApiToken],
+  });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides, root), {
+    logger: logger === false ? false : createNestLogger(root),
     bodyParser: false,
   });
+  app.disable('x-powered-by');
+  app.use(helmet());
   app.useBodyParser('json', { limit: MAX_BODY });
   app.useGlobalPipes(
     new ValidationPipe({

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
+import { logEvent } from './common/structured-log';
 import { StartupRefusedError } from './common/startup-refused';
 import { ConfigValidationError } from './config/config-error';
 import { loadConfigFromEnvironment } from './config/load-config';
@@ -18,13 +19,13 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   try {
-    await app.listen(config.port);
+    await app.listen(config.port, config.host);
   } catch (error) {
     // Releases what start-up took (the writer lease) so a corrected start need not wait for it to expire.
     await app.close().catch(() => undefined);
     throw error;
   }
-  new Logger('Main').log(`connector listening on port ${config.port} (Pepper app ${config.pepper.applicationId})`);
+  logEvent(new Logger('Main'), 'started', { host: config.host, port: config.port, pepperApplicationId: config.pepper.applicationId });
 }
 
 main().catch((error: unknown) => {

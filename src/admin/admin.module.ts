@@ -1,5 +1,8 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { OperationsModule } from '../operations/operations.module';
+import { AuditInterceptor } from './audit.interceptor';
+import { OperationsController } from './operations.controller';
 import { CustomersModule } from '../customers/customers.module';
 import { CoreModule } from '../core/core.module';
 import { LedgerModule } from '../ledger/ledger.module';
@@ -11,6 +14,7 @@ import { AdminController } from './admin.controller';
 import { AdminTokenGuard } from './admin-token.guard';
 import { RequestLoggerMiddleware } from './request-logger.middleware';
 import { HealthController } from './health.controller';
+import { MetricsAccessGuard, MetricsController } from './metrics.controller';
 import { UpstreamErrorFilter } from './upstream-error.filter';
 import { BulkRetryFailedEventsUseCase } from './use-cases/bulk-retry-failed-events.use-case';
 import { GetStatusUseCase } from './use-cases/get-status.use-case';
@@ -23,10 +27,11 @@ import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
 
 @Module({
-  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule],
-  controllers: [AdminController, HealthController],
+  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule, OperationsModule],
+  controllers: [AdminController, HealthController, MetricsController, OperationsController],
   providers: [
     AdminTokenGuard,
+    MetricsAccessGuard,
     GetStatusUseCase,
     StartResyncUseCase,
     ResyncUserUseCase,
@@ -41,6 +46,7 @@ import { StartResyncUseCase } from './use-cases/start-resync.use-case';
     ListShadowWritesUseCase,
     SettleWriteUseCase,
     { provide: APP_FILTER, useClass: UpstreamErrorFilter },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],
 })
 export class AdminModule implements NestModule {

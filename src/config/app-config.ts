@@ -43,6 +43,22 @@ export interface LoyaltyConfig {
   orderMaxTotalMinor: number;
 }
 
+/** Running it in production: logs, metrics, alerts, retention, the admin API's limits. */
+export interface OpsConfig {
+  /** `json`: one object per line; `pretty`: pino-pretty text (the demo) */
+  logFormat: 'json' | 'pretty';
+  /** serve GET /metrics without the admin token */
+  metricsPublic: boolean;
+  /** where alerts are posted (Slack-compatible JSON); null: alerts are stored and listed only */
+  alertWebhookUrl: string | null;
+  /** a feed whose cursor has not moved for this long is stalled: alert, and not ready */
+  alertFeedStallMinutes: number;
+  /** settled events and runs older than this (beyond the sweep windows) are pruned */
+  retentionDays: number;
+  /** requests per minute per client address on /admin/* */
+  adminRateLimitPerMinute: number;
+}
+
 export interface AppConfig {
   pepper: PepperConfig;
   crmcom: CrmComConfig;
@@ -53,6 +69,9 @@ export interface AppConfig {
   leaseTtlSeconds: number;
   adminApiToken: string;
   port: number;
+  /** address the HTTP server binds */
+  host: string;
+  ops: OpsConfig;
   phoneDefaultRegion: string;
   syncConcurrency: number;
   /** live, or shadow: read both sides, write nothing upstream, record every intended write */

@@ -123,3 +123,37 @@ describe('readEnvFile', () => {
     expect(readEnvFile(join(dir, 'missing'))).toEqual({});
   });
 });
+
+describe('loadConfig: running it in production', () => {
+  it('defaults: JSON logs, metrics behind the token, no webhook, 30 min stall, 30 days retention, 0.0.0.0, 1200/min', () => {
+    const config = loadConfig(VALID);
+    expect(config.host).toBe('0.0.0.0');
+    expect(config.ops).toEqual({ logFormat: 'json', metricsPublic: false, alertWebhookUrl: null, alertFeedStallMinutes: 30, retentionDays: 30, adminRateLimitPerMinute: 1200 });
+  });
+
+  it('names every bad operations variable', () => {
+    const problems = problemsOf({
+      ...VALID,
+      LOG_FORMAT: 'xml',
+      METRICS_PUBLIC: 'maybe',
+      ALERT_WEBHOOK_URL: 'not a url',
+      ALERT_FEED_STALL_MINUTES: '0',
+      RETENTION_DAYS: 'x',
+      HOST: 'bad host!',
+      ADMIN_RATE_LIMIT_PER_MINUTE: '0',
+    }).join('\n');
+    for (const name of ['LOG_FORMAT', 'METRICS_PUBLIC', 'ALERT_WEBHOOK_URL', 'ALERT_FEED_STALL_MINUTES', 'RETENTION_DAYS', 'HOST', 'ADMIN_RATE_LIMIT_PER_MINUTE']) {
+      expect(problems).toContain(name);
+    }
+  });
+
+  it('upstream URLs must be https, except on loopback addresses', () => {
+    expect(problemsOf({ ...VALID, PEPPER_API_URL: 'http://api.pepperhq.com', CRMCOM_API_URL: 'http://sandbox.crm.com/v2' }).join('\n')).toMatch(
+      /PEPPER_API_URL must be an https:\/\/ URL[\s\S]*CRMCOM_API_URL must be an https:\/\/ URL/,
+    );
+    for (const url of ['http://127.0.0.1:4010', 'http://127.8.9.10', 'http://localhost:3000', 'http://[::1]:8080', 'https://api.pepperhq.com']) {
+      expect(problemsOf({ ...VALID, PEPPER_API_URL: url, CRMCOM_API_URL: url })).toEqual([]);
+    }
+    expect(problemsOf({ ...VALID, PEPPER_API_URL: 'http://127.0.0.1.evil.example' }).join()).toMatch(/PEPPER_API_URL/);
+  });
+});

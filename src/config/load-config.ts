@@ -44,6 +44,14 @@ function parseMoney(reader: EnvReader, name: string, fallback: string): number {
   }
 }
 
+/** https, or http to a loopback address (where the simulators run). */
+export function isHttpsOrLoopback(url: string): boolean {
+  const parsed = new URL(url);
+  if (parsed.protocol === 'https:') return true;
+  const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
 /** Validates the environment once, at boot. Throws ConfigValidationError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const r = new EnvReader(env);
@@ -113,6 +121,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     leaseTtlSeconds: r.integer('LEASE_TTL_SECONDS', 30, 2, 3_600),
     adminApiToken,
     port: r.integer('PORT', 3000, 0, 65_535),
+    host: r.string('HOST', '0.0.0.0'),
+    ops: {
+      logFormat: r.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
+      metricsPublic: r.boolean('METRICS_PUBLIC', false),
+      alertWebhookUrl: r.optional('ALERT_WEBHOOK_URL') === null ? null : r.url('ALERT_WEBHOOK_URL'),
+      alertFeedStallMinutes: r.integer('ALERT_FEED_STALL_MINUTES', 30, 1, 7 * 24 * 60),
+      retentionDays: r.integer('RETENTION_DAYS', 30, 1, 3_650),
+      adminRateLimitPerMinute: r.integer('ADMIN_RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
+    },
     phoneDefaultRegion: region,
     syncConcurrency: r.integer('SYNC_CONCURRENCY', 4, 1, 32),
     maxWaitHours: r.integer('MAX_WAIT_HOURS', 6, 1, 24 * 30),
@@ -121,6 +138,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     schedulerEnabled: r.boolean('SCHEDULER_ENABLED', true),
     logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),
   };
+  // Tokens must never cross a network in clear text; plain http is for the simulators on this machine only.
+  for (const [name, url] of [['PEPPER_API_URL', config.pepper.apiUrl], ['CRMCOM_API_URL', config.crmcom.apiUrl]] as const) {
+    r.check(url === '' || isHttpsOrLoopback(url), `${name} must be an https:// URL (plain http is allowed on loopback addresses only: 127.0.0.0/8, ::1, localhost)`);
+  }
+  r.check(/^[A-Za-z0-9.:[\]-]{1,255}$/.test(config.host), 'HOST must be an address or host name to bind, e.g. 0.0.0.0 or 127.0.0.1');
   if (r.problems.length > 0) throw new ConfigValidationError(r.problems);
   return config;
 }

@@ -1,4 +1,5 @@
-import { Logger } from '@nestjs/common';
+import { Inject, Logger, Optional } from '@nestjs/common';
+import { Metrics } from '../observability/metrics';
 import { Clock } from '../common/clock';
 import { logEvent } from '../common/structured-log';
 import type { EventSource, InboundEventEntity } from '../persistence/entities';
@@ -27,6 +28,8 @@ export interface EventQueueTiming {
  */
 export abstract class EventQueue {
   private readonly logger: Logger;
+  /** set by Nest (property injection, so the subclasses' constructors stay as they are) */
+  @Optional() @Inject(Metrics) private readonly metrics?: Metrics;
 
   protected constructor(
     private readonly source: EventSource,
@@ -62,35 +65,42 @@ export abstract class EventQueue {
 
   /** Processes one event now, whatever its schedule (used by the queue and by an operator's retry). */
   async processOne(event: InboundEventEntity, ctx: RunContext | null): Promise<void> {
+    const outcome = await this.work(event, ctx);
+    this.metrics?.eventsSettled.inc({ source: this.source, type: event.type, outcome });
+  }
+
+  private async work(event: InboundEventEntity, ctx: RunContext | null): Promise<string> {
     try {
       const result = await this.handler.handle(event);
       if (result.state === 'PARK') {
         await this.park(event, result.reason);
         ctx?.add('parked');
-        return;
+        return 'parked';
       }
       await this.events.settle(event, result.state, result.note);
       ctx?.add(result.state === 'DONE' ? 'done' : result.state === 'SKIPPED' ? 'skipped' : 'waitingLink');
       if (result.state === 'DONE' && result.outcome) ctx?.add(`user.${result.outcome.result.toLowerCase()}`);
+      return result.state === 'WAITING_LINK' ? 'waiting' : result.state.toLowerCase();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (error instanceof DeferredError) {
         const at = error.retryAt && error.retryAt.getTime() > this.clock.nowMs() ? error.retryAt : new Date(this.clock.nowMs() + this.timing.deferMs);
         await this.events.defer(event, reason, at);
         ctx?.add('deferred');
-        return;
+        return 'waiting';
       }
       const disposition = dispositionOf(error);
       if (disposition === 'FAIL_RUN') throw error;
       if (disposition === 'PARK' || event.attempts + 1 >= MAX_EVENT_ATTEMPTS) {
         await this.park(event, reason);
         ctx?.add('parked');
-        return;
+        return 'parked';
       }
       const at = new Date(this.clock.nowMs() + nextAttemptDelayMs(event.attempts));
       await this.events.retryLater(event, reason, at);
       ctx?.add('retryLater');
       logEvent(this.logger, 'event_retry_scheduled', { eventId: event.id, type: event.type, externalId: event.externalId, attempt: event.attempts + 1, at: at.toISOString(), reason }, 'warn');
+      return 'retry';
     }
   }
 

@@ -5,7 +5,7 @@ import { HttpMethod, safeUpstreamText } from '../upstream/http-failure';
 import { ShapeError } from '../upstream/json-shape';
 import { ValidatedPage, validateItems } from '../upstream/paging';
 import { QueryParams } from '../upstream/query-string';
-import { RetryingHttp } from '../upstream/retrying-http';
+import { RetryingHttp, UpstreamObserver } from '../upstream/retrying-http';
 import { UpstreamErrorCode } from '../upstream/upstream-error';
 import { CrmComAuth } from './crmcom-auth';
 import { CrmComError, crmComErrorFromFailure } from './crmcom.error';
@@ -53,6 +53,7 @@ export class CrmComClient {
     clock: Clock,
     sleeper: Sleeper,
     random: () => number = Math.random,
+    observer: UpstreamObserver | null = null,
   ) {
     const secrets = (): string[] => this.auth.secrets();
     this.http = new RetryingHttp({
@@ -65,6 +66,7 @@ export class CrmComClient {
       sleeper,
       random,
       secrets,
+      observer,
       toError: (failure) => crmComErrorFromFailure(failure, secrets()),
     });
     this.auth = new CrmComAuth(config.crmcom, clock, this.http);

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { Clock } from '../common/clock';
 import { Sleeper } from '../common/sleeper';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { UPSTREAM_OBSERVER } from '../upstream/upstream-observer';
+import type { UpstreamObserver } from '../upstream/retrying-http';
 import { CrmComClient } from './crmcom.client';
 
 /** APP_CONFIG, Clock and Sleeper come from the app's global providers. */
@@ -9,8 +11,9 @@ import { CrmComClient } from './crmcom.client';
   providers: [
     {
       provide: CrmComClient,
-      useFactory: (config: AppConfig, clock: Clock, sleeper: Sleeper) => new CrmComClient(config, clock, sleeper),
-      inject: [APP_CONFIG, Clock, Sleeper],
+      useFactory: (config: AppConfig, clock: Clock, sleeper: Sleeper, observer?: UpstreamObserver) =>
+        new CrmComClient(config, clock, sleeper, Math.random, observer ?? null),
+      inject: [APP_CONFIG, Clock, Sleeper, { token: UPSTREAM_OBSERVER, optional: true }],
     },
   ],
   exports: [CrmComClient],

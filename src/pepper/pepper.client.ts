@@ -5,7 +5,7 @@ import { HttpMethod, safeUpstreamText } from '../upstream/http-failure';
 import { ShapeError } from '../upstream/json-shape';
 import { ValidatedPage, validateItems } from '../upstream/paging';
 import { QueryParams } from '../upstream/query-string';
-import { RetryingHttp } from '../upstream/retrying-http';
+import { RetryingHttp, UpstreamObserver } from '../upstream/retrying-http';
 import { PepperError, pepperErrorFromFailure } from './pepper.error';
 import {
   parsePepperAction,
@@ -30,6 +30,7 @@ export class PepperClient {
     clock: Clock,
     sleeper: Sleeper,
     random: () => number = Math.random,
+    observer: UpstreamObserver | null = null,
   ) {
     const pepper = config.pepper;
     const secrets = (): string[] => [pepper.authToken];
@@ -49,6 +50,7 @@ export class PepperClient {
       sleeper,
       random,
       secrets,
+      observer,
       toError: (failure) => pepperErrorFromFailure(failure, secrets()),
     });
   }

@@ -35,6 +35,24 @@ export interface HttpResponse {
   headers: Record<string, string>;
 }
 
+/** Sees every attempt (metrics, the credentials state); never the request's headers or body. */
+export interface UpstreamObserver {
+  /** `status` is the HTTP status, or TIMEOUT / a network error code; `route` has its ids replaced by `:id` */
+  attempt(api: UpstreamName, method: HttpMethod, route: string, status: string, seconds: number): void;
+  retry(api: UpstreamName, cause: string): void;
+}
+
+/** The largest answer read from an upstream: a hostile or broken one cannot fill the memory. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/** A path as a metrics label: segments that look like ids (a digit, or long) become `:id`, so labels stay few. */
+export function routeOf(path: string): string {
+  return path
+    .split('/')
+    .map((segment) => (/\d/.test(segment) || segment.length > 24 ? ':id' : segment))
+    .join('/');
+}
+
 export interface RetryingHttpOptions {
   upstream: UpstreamName;
   /** How the upstream is named in logs and messages, e.g. "Pepper". */
@@ -48,6 +66,7 @@ export interface RetryingHttpOptions {
   /** Values that must never reach a log line or an error message. */
   secrets: () => ReadonlyArray<string | null | undefined>;
   toError: (failure: HttpFailure) => UpstreamError;
+  observer?: UpstreamObserver | null;
 }
 
 type Attempt =
@@ -57,7 +76,8 @@ type Attempt =
 
 // The connection was never established, so nothing reached the upstream and even a write may be resent.
 const NOT_SENT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-const TIMEOUT_ERROR_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED']);
+// ERR_CANCELED: the total deadline (not only the idle timeout) ran out while the answer trickled in.
+const TIMEOUT_ERROR_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ERR_CANCELED']);
 
 /** The one place that sends HTTP to an upstream and decides whether to try again. */
 export class RetryingHttp {
@@ -77,6 +97,8 @@ export class RetryingHttp {
       transformResponse: [(data: unknown) => data],
       transformRequest: [(data: unknown) => data],
       transitional: { clarifyTimeoutError: true },
+      maxContentLength: MAX_RESPONSE_BYTES,
+      maxBodyLength: MAX_RESPONSE_BYTES,
     });
   }
 
@@ -95,7 +117,9 @@ export class RetryingHttp {
       if (payload !== undefined) headers['Content-Type'] = 'application/json';
 
       attempts += 1;
+      const started = process.hrtime.bigint();
       const attempt = await this.send(req.method, url, headers, payload);
+      this.observe(req, attempt, Number(process.hrtime.bigint() - started) / 1e9);
       if (attempt.kind === 'response' && attempt.status >= 200 && attempt.status < 300) {
         return this.successOf(req, attempt, attempts);
       }
@@ -109,6 +133,7 @@ export class RetryingHttp {
       const delayMs = this.retryDelayMs(req, failure, retries);
       if (delayMs === null) throw this.options.toError(failure);
       retries += 1;
+      this.options.observer?.retry(this.options.upstream, failureCause(failure));
       this.logRetry(failure, retries, delayMs);
       await this.options.sleeper.sleep(delayMs);
     }
@@ -122,14 +147,22 @@ export class RetryingHttp {
   ): Promise<Attempt> {
     let response: AxiosResponse<unknown>;
     try {
-      response = await this.axios.request<unknown>({ method, url, headers, data: payload });
+      // A total deadline for the whole exchange: axios' timeout alone is an idle timeout, which a trickle never trips.
+      const signal = AbortSignal.timeout(this.options.http.timeoutMs);
+      response = await this.axios.request<unknown>({ method, url, headers, data: payload, signal });
     } catch (err) {
       // Only the error code is kept: axios errors carry the request config, headers included.
-      const errorCode = axios.isAxiosError(err) && typeof err.code === 'string' ? err.code : 'UNKNOWN';
+      const tooLarge = err instanceof Error && /maxContentLength/.test(err.message);
+      const errorCode = tooLarge ? 'RESPONSE_TOO_LARGE' : axios.isAxiosError(err) && typeof err.code === 'string' ? err.code : 'UNKNOWN';
       return TIMEOUT_ERROR_CODES.has(errorCode) ? { kind: 'timeout' } : { kind: 'network', errorCode };
     }
     const text = typeof response.data === 'string' ? response.data : '';
     return { kind: 'response', status: response.status, text, headers: plainHeaders(response.headers) };
+  }
+
+  private observe(req: HttpRequest, attempt: Attempt, seconds: number): void {
+    const status = attempt.kind === 'response' ? String(attempt.status) : attempt.kind === 'timeout' ? 'TIMEOUT' : attempt.errorCode;
+    this.options.observer?.attempt(this.options.upstream, req.method, routeOf(req.path), status, seconds);
   }
 
   private successOf(

@@ -121,7 +121,7 @@ describe('LoyaltyStatus at boot: pinned settings', () => {
       await perks.upsert({ ...wallet2, title: 'wallet2' });
       const state = await status.evaluate();
       expect(state).toMatchObject({ state: 'DISABLED', reason: expect.stringContaining('WALLET_PERK_ID (unset: chosen from the stored perk catalogue): pinned wallet, now wallet2') });
-      expect(errors).toHaveBeenCalledWith(expect.stringContaining('"state":"DISABLED"'));
+      expect(errors).toHaveBeenCalledWith(expect.objectContaining({ event: 'loyalty_state', state: 'DISABLED' }));
     } finally {
       errors.mockRestore();
     }

@@ -1,3 +1,4 @@
+import { AuditEntryEntity } from './audit-entry.entity';
 import { AwardMirrorEntity } from './award-mirror.entity';
 import { ConflictEntity } from './conflict.entity';
 import { PerkEntity } from './perk.entity';
@@ -9,6 +10,7 @@ import { SyncRunEntity } from './sync-run.entity';
 import { SyncStateEntity } from './sync-state.entity';
 import { UserLinkEntity } from './user-link.entity';
 
+export * from './audit-entry.entity';
 export * from './award-mirror.entity';
 export * from './conflict.entity';
 export * from './perk.entity';
@@ -31,4 +33,5 @@ export const ENTITIES = [
   AwardMirrorEntity,
   SettingsPinEntity,
   LeaseEntity,
+  AuditEntryEntity,
 ];

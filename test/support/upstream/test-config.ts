@@ -59,6 +59,8 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
     leaseTtlSeconds: 30,
     adminApiToken: 'admin-token-for-tests-0123456789',
     port: 0,
+    host: '127.0.0.1',
+    ops: { logFormat: 'json', metricsPublic: false, alertWebhookUrl: null, alertFeedStallMinutes: 30, retentionDays: 30, adminRateLimitPerMinute: 1200 },
     phoneDefaultRegion: 'GB',
     syncConcurrency: 4,
     maxWaitHours: 6,

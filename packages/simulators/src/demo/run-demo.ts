@@ -68,9 +68,11 @@ async function main(): Promise<void> {
     PEPPER_POLL_LAG_SECONDS: '0',
     PEPPER_POLL_OVERLAP_SECONDS: '5',
     CRMCOM_POLL_INTERVAL_SECONDS: '5',
+    LOG_FORMAT: 'pretty',
+    HOST: '127.0.0.1',
   });
   const app = await createApp(config, {}, ['error']);
-  await app.listen(config.port);
+  await app.listen(config.port, config.host);
   say(`  Connector          http://localhost:${config.port}   (database ${databasePath})`);
   say();
 

@@ -1,0 +1,9 @@
+import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { ListQueryDto } from './list-query.dto';
+
+export class AuditQueryDto extends ListQueryDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  actor?: string;
+}
