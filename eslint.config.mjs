@@ -4,21 +4,27 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 /**
- * Layers, top to bottom: admin → sync (feeds and schedule) → flows (customers, loyalty/flows) → core, ledger,
+ * Layers, top to bottom: admin → sync (feeds and schedule) → flows (customers, loyalty/flows, audiences, notifications,
+ * products) → core, ledger,
  * loyalty/rules → clients and persistence (pepper, crmcom, upstream, persistence) → config, common.
  * A folder may import its own layer's peers only where listed, and anything below it; never above.
  */
+const FLOWS = ['customers', 'loyalty', 'audiences', 'notifications', 'products'];
 const ABOVE = {
-  common: ['config', 'persistence', 'upstream', 'pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  config: ['persistence', 'upstream', 'pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  upstream: ['persistence', 'pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  pepper: ['persistence', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  crmcom: ['persistence', 'pepper', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  persistence: ['pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  ledger: ['core', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  core: ['ledger', 'loyalty', 'customers', 'sync', 'admin', 'cli'],
-  customers: ['loyalty', 'sync', 'admin', 'cli'],
-  loyalty: ['sync', 'admin', 'cli'],
+  common: ['config', 'persistence', 'upstream', 'pepper', 'crmcom', 'core', 'ledger', ...FLOWS, 'sync', 'admin', 'cli'],
+  config: ['persistence', 'upstream', 'pepper', 'crmcom', 'core', 'ledger', ...FLOWS, 'sync', 'admin', 'cli'],
+  upstream: ['persistence', 'pepper', 'crmcom', 'core', 'ledger', ...FLOWS, 'sync', 'admin', 'cli'],
+  pepper: ['persistence', 'crmcom', 'core', 'ledger', ...FLOWS, 'sync', 'admin', 'cli'],
+  crmcom: ['persistence', 'pepper', 'core', 'ledger', ...FLOWS, 'sync', 'admin', 'cli'],
+  persistence: ['pepper', 'crmcom', 'core', 'ledger', ...FLOWS, 'sync', 'admin', 'cli'],
+  ledger: ['core', ...FLOWS, 'sync', 'admin', 'cli'],
+  core: ['ledger', ...FLOWS, 'sync', 'admin', 'cli'],
+  customers: ['loyalty', 'audiences', 'notifications', 'products', 'sync', 'admin', 'cli'],
+  loyalty: ['audiences', 'notifications', 'products', 'sync', 'admin', 'cli'],
+  // Segments, notifications and products (design §9): flows, independent of each other and of customers/loyalty.
+  audiences: ['customers', 'loyalty', 'notifications', 'products', 'sync', 'admin', 'cli'],
+  notifications: ['customers', 'loyalty', 'audiences', 'products', 'sync', 'admin', 'cli'],
+  products: ['customers', 'loyalty', 'audiences', 'notifications', 'sync', 'admin', 'cli'],
   sync: ['admin', 'cli'],
   admin: ['cli'],
   cli: ['admin', 'sync'],

@@ -32,6 +32,8 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), {
     logger,
     bodyParser: false,
+    // the CRM.COM webhook's HMAC signature is over the raw body (req.rawBody)
+    rawBody: true,
   });
   app.useBodyParser('json', { limit: MAX_BODY });
   app.useGlobalPipes(

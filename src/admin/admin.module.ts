@@ -8,6 +8,9 @@ import { PepperModule } from '../pepper/pepper.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { SyncModule } from '../sync/sync.module';
 import { AdminController } from './admin.controller';
+import { AudiencesController } from './audiences.controller';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { NotificationsUseCases, SegmentsUseCases } from './use-cases/audiences.use-cases';
 import { AdminTokenGuard } from './admin-token.guard';
 import { RequestLoggerMiddleware } from './request-logger.middleware';
 import { HealthController } from './health.controller';
@@ -23,8 +26,8 @@ import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
 
 @Module({
-  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule],
-  controllers: [AdminController, HealthController],
+  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule, NotificationsModule],
+  controllers: [AdminController, HealthController, AudiencesController],
   providers: [
     AdminTokenGuard,
     GetStatusUseCase,
@@ -39,6 +42,8 @@ import { StartResyncUseCase } from './use-cases/start-resync.use-case';
     BulkRetryFailedEventsUseCase,
     ListWritesUseCase,
     SettleWriteUseCase,
+    SegmentsUseCases,
+    NotificationsUseCases,
     { provide: APP_FILTER, useClass: UpstreamErrorFilter },
   ],
 })

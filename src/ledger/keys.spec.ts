@@ -10,6 +10,9 @@ describe('ledger keys', () => {
     { kind: 'account', applicationId: 'app', contactId: 'c-9' },
     { kind: 'reconcile', applicationId: 'app', runId: 'run-3', pepperUserId: 'usr_1' },
     { kind: 'journal', journalId: 'j-1' },
+    { kind: 'notification', eventId: 'evt-1' },
+    { kind: 'campaign', applicationId: 'app', campaignId: 'cmp-1' },
+    { kind: 'segment', applicationId: 'app', source: 'tier:gold', generation: 2 },
   ];
 
   it.each(samples)('formats and parses back %o', (key) => {

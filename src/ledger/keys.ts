@@ -11,7 +11,10 @@ export type LedgerKey =
   | { kind: 'contact'; applicationId: string; pepperUserId: string }
   | { kind: 'account'; applicationId: string; contactId: string }
   | { kind: 'reconcile'; applicationId: string; runId: string; pepperUserId: string }
-  | { kind: 'journal'; journalId: string };
+  | { kind: 'journal'; journalId: string }
+  | { kind: 'notification'; eventId: string }
+  | { kind: 'campaign'; applicationId: string; campaignId: string }
+  | { kind: 'segment'; applicationId: string; source: string; generation: number };
 
 export type LedgerKeyKind = LedgerKey['kind'];
 
@@ -33,6 +36,12 @@ export function formatKey(key: LedgerKey): string {
       return `pepper:${key.applicationId}:reconcile:${key.runId}:${key.pepperUserId}`;
     case 'journal':
       return `crmcom:journal:${key.journalId}`;
+    case 'notification':
+      return `crmcom:notification:${key.eventId}`;
+    case 'campaign':
+      return `pepper:${key.applicationId}:campaign:${key.campaignId}`;
+    case 'segment':
+      return `pepper:${key.applicationId}:segment:${key.source}:${key.generation}`;
   }
 }
 
@@ -50,7 +59,9 @@ export function keyPrefix(kind: 'action' | 'opening' | 'order' | 'journal', appl
 export function parseKey(text: string): LedgerKey | null {
   const journal = /^crmcom:journal:(.+)$/.exec(text);
   if (journal) return { kind: 'journal', journalId: journal[1] };
-  const m = /^pepper:([^:]+):(order|action|opening|opening-sync|contact|account|reconcile):(.+)$/.exec(text);
+  const notification = /^crmcom:notification:(.+)$/.exec(text);
+  if (notification) return { kind: 'notification', eventId: notification[1] };
+  const m = /^pepper:([^:]+):(order|action|opening|opening-sync|contact|account|reconcile|campaign|segment):(.+)$/.exec(text);
   if (!m) return null;
   const [, applicationId, kind, rest] = m;
   switch (kind) {
@@ -64,6 +75,14 @@ export function parseKey(text: string): LedgerKey | null {
       return { kind, applicationId, pepperUserId: rest };
     case 'account':
       return { kind, applicationId, contactId: rest };
+    case 'campaign':
+      return { kind, applicationId, campaignId: rest };
+    case 'segment': {
+      const cut = rest.lastIndexOf(':');
+      const generation = Number(rest.slice(cut + 1));
+      if (cut <= 0 || !Number.isSafeInteger(generation)) return null;
+      return { kind, applicationId, source: rest.slice(0, cut), generation };
+    }
     case 'opening-sync':
     case 'reconcile': {
       const cut = rest.indexOf(':');

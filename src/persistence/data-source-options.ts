@@ -9,6 +9,7 @@ import { WriterLease1765100000000 } from './migrations/1765100000000-writer-leas
 import { WriteSettlement1765200000000 } from './migrations/1765200000000-write-settlement';
 import { ConflictClaim1765200000001 } from './migrations/1765200000001-conflict-claim';
 import { ExactlyOnce1765300000000 } from './migrations/1765300000000-exactly-once';
+import { AudiencesProducts1766300000000 } from './migrations/1766300000000-audiences-products';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   WriteSettlement1765200000000,
   ConflictClaim1765200000001,
   ExactlyOnce1765300000000,
+  AudiencesProducts1766300000000,
 ];
 
 /** The database holds customers' contact links: create it readable by its owner only. */

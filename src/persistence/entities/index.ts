@@ -8,6 +8,9 @@ import { OutboundWriteEntity } from './outbound-write.entity';
 import { SyncRunEntity } from './sync-run.entity';
 import { SyncStateEntity } from './sync-state.entity';
 import { UserLinkEntity } from './user-link.entity';
+import { SegmentMirrorEntity } from './segment-mirror.entity';
+import { NotificationEntity } from './notification.entity';
+import { ProductSyncEntity } from './product-sync.entity';
 
 export * from './award-mirror.entity';
 export * from './conflict.entity';
@@ -19,6 +22,9 @@ export * from './outbound-write.entity';
 export * from './sync-run.entity';
 export * from './sync-state.entity';
 export * from './user-link.entity';
+export * from './segment-mirror.entity';
+export * from './notification.entity';
+export * from './product-sync.entity';
 
 export const ENTITIES = [
   UserLinkEntity,
@@ -31,4 +37,7 @@ export const ENTITIES = [
   AwardMirrorEntity,
   SettingsPinEntity,
   LeaseEntity,
+  SegmentMirrorEntity,
+  NotificationEntity,
+  ProductSyncEntity,
 ];
