@@ -4,24 +4,31 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 /**
- * Layers, top to bottom: admin → sync (feeds and schedule) → flows (customers, loyalty/flows) → core, ledger,
+ * Layers, top to bottom: admin → sync (feeds and schedule) → flows (customers, loyalty/flows, audiences, notifications,
+ * products) → core, ledger,
  * loyalty/rules → clients and persistence (pepper, crmcom, upstream, persistence) → config, common.
  * A folder may import its own layer's peers only where listed, and anything below it; never above.
  */
 // observability (logs, metrics, feed health) sits just above the clients and persistence, so the engine can count;
-// operations (audit, alerts, health, retention) sits just below admin.
+// operations (audit, alerts, health, retention) sits just below admin. The flows are customers, loyalty and the rest of
+// Pepper's CRM guide (audiences, notifications, products: independent of each other and of customers/loyalty).
+const FLOWS = ['customers', 'loyalty', 'audiences', 'notifications', 'products'];
+const TOP = ['sync', 'operations', 'admin', 'cli'];
 const ABOVE = {
-  common: ['config', 'persistence', 'upstream', 'pepper', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
-  config: ['persistence', 'upstream', 'pepper', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
-  upstream: ['persistence', 'pepper', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
-  pepper: ['persistence', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
-  crmcom: ['persistence', 'pepper', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
-  persistence: ['pepper', 'crmcom', 'observability', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
-  observability: ['pepper', 'crmcom', 'core', 'ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
-  ledger: ['core', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
-  core: ['ledger', 'loyalty', 'customers', 'sync', 'operations', 'admin', 'cli'],
-  customers: ['loyalty', 'sync', 'operations', 'admin', 'cli'],
-  loyalty: ['sync', 'operations', 'admin', 'cli'],
+  common: ['config', 'persistence', 'upstream', 'pepper', 'crmcom', 'observability', 'core', 'ledger', ...FLOWS, ...TOP],
+  config: ['persistence', 'upstream', 'pepper', 'crmcom', 'observability', 'core', 'ledger', ...FLOWS, ...TOP],
+  upstream: ['persistence', 'pepper', 'crmcom', 'observability', 'core', 'ledger', ...FLOWS, ...TOP],
+  pepper: ['persistence', 'crmcom', 'observability', 'core', 'ledger', ...FLOWS, ...TOP],
+  crmcom: ['persistence', 'pepper', 'observability', 'core', 'ledger', ...FLOWS, ...TOP],
+  persistence: ['pepper', 'crmcom', 'observability', 'core', 'ledger', ...FLOWS, ...TOP],
+  observability: ['pepper', 'crmcom', 'core', 'ledger', ...FLOWS, ...TOP],
+  ledger: ['core', ...FLOWS, ...TOP],
+  core: ['ledger', ...FLOWS, ...TOP],
+  customers: ['loyalty', 'audiences', 'notifications', 'products', ...TOP],
+  loyalty: ['audiences', 'notifications', 'products', ...TOP],
+  audiences: ['customers', 'loyalty', 'notifications', 'products', ...TOP],
+  notifications: ['customers', 'loyalty', 'audiences', 'products', ...TOP],
+  products: ['customers', 'loyalty', 'audiences', 'notifications', ...TOP],
   sync: ['operations', 'admin', 'cli'],
   operations: ['admin', 'cli'],
   admin: ['cli'],

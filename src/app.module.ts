@@ -8,6 +8,9 @@ import { CustomersModule } from './customers/customers.module';
 import { LedgerModule } from './ledger/ledger.module';
 import { LoyaltyModule } from './loyalty/loyalty.module';
 import { SyncModule } from './sync/sync.module';
+import { AudiencesModule } from './audiences/audiences.module';
+import { NotificationsModule } from './notifications/notifications.module';
+import { ProductsModule } from './products/products.module';
 import { Clock } from './common/clock';
 import { Sleeper } from './common/sleeper';
 import { AppConfig } from './config/app-config';
@@ -41,6 +44,9 @@ export class AppModule {
         LedgerModule,
         CustomersModule,
         LoyaltyModule,
+        AudiencesModule,
+        NotificationsModule,
+        ProductsModule,
         SyncModule,
         OperationsModule,
         AdminModule,

@@ -43,6 +43,8 @@ export async function createApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides, root), {
     logger: logger === false ? false : createNestLogger(root),
     bodyParser: false,
+    // the CRM.COM webhook's HMAC signature is over the raw body (req.rawBody)
+    rawBody: true,
   });
   app.disable('x-powered-by');
   app.use(helmet());

@@ -11,6 +11,9 @@ import { PepperModule } from '../pepper/pepper.module';
 import { PersistenceModule } from '../persistence/persistence.module';
 import { SyncModule } from '../sync/sync.module';
 import { AdminController } from './admin.controller';
+import { AudiencesController } from './audiences.controller';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { NotificationsUseCases, SegmentsUseCases } from './use-cases/audiences.use-cases';
 import { AdminTokenGuard } from './admin-token.guard';
 import { RequestLoggerMiddleware } from './request-logger.middleware';
 import { HealthController } from './health.controller';
@@ -27,8 +30,8 @@ import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
 
 @Module({
-  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule, OperationsModule],
-  controllers: [AdminController, HealthController, MetricsController, OperationsController],
+  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule, OperationsModule, NotificationsModule],
+  controllers: [AdminController, HealthController, MetricsController, OperationsController, AudiencesController],
   providers: [
     AdminTokenGuard,
     MetricsAccessGuard,
@@ -45,6 +48,8 @@ import { StartResyncUseCase } from './use-cases/start-resync.use-case';
     ListWritesUseCase,
     ListShadowWritesUseCase,
     SettleWriteUseCase,
+    SegmentsUseCases,
+    NotificationsUseCases,
     { provide: APP_FILTER, useClass: UpstreamErrorFilter },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],

@@ -59,11 +59,49 @@ export interface OpsConfig {
   adminRateLimitPerMinute: number;
 }
 
+export type SegmentSourceKind = 'segment' | 'tier' | 'tag';
+
+/** One CRM.COM audience mirrored as a Pepper segment: `kind:id=Name` in SEGMENT_MAP. */
+export interface SegmentSourceConfig {
+  /** `kind:id`, the source's key everywhere (admin routes, conflicts) */
+  source: string;
+  kind: SegmentSourceKind;
+  externalId: string;
+  name: string;
+}
+
+export const WEBHOOK_FIELDS = ['eventId', 'contactId', 'contactCode', 'title', 'message', 'serviceMessage'] as const;
+export type WebhookField = (typeof WEBHOOK_FIELDS)[number];
+
+/** Segments and app notifications, CRM.COM → Pepper (design §9). */
+export interface AudiencesConfig {
+  segmentSources: SegmentSourceConfig[];
+  /** a run whose removals exceed this share of the mirror's Pepper members applies nothing */
+  segmentMaxRemovalPercent: number;
+  /** a mirrored segment deleted in Pepper by hand is recreated (true) or only reported */
+  segmentRecreateDeleted: boolean;
+  /** null: webhooks are off (404) */
+  webhookSecret: string | null;
+  /** where each webhook field is read from, as a JSON pointer */
+  webhookFields: Record<WebhookField, string>;
+  notificationPollSeconds: number;
+}
+
+/** Products, Pepper menus → CRM.COM (design §9). */
+export interface ProductsConfig {
+  api: 'v5' | 'legacy';
+  /** empty: products are off */
+  locations: string[];
+  menuApiUrl: string;
+}
+
 export interface AppConfig {
   pepper: PepperConfig;
   crmcom: CrmComConfig;
   http: HttpConfig;
   loyalty: LoyaltyConfig;
+  audiences: AudiencesConfig;
+  products: ProductsConfig;
   databasePath: string;
   /** a writer lease without a heartbeat for this long may be taken over by another process */
   leaseTtlSeconds: number;

@@ -1,6 +1,6 @@
 import { validateCronExpression } from 'cron';
 import { isSupportedCountry } from 'libphonenumber-js';
-import { AppConfig } from './app-config';
+import { AppConfig, SegmentSourceConfig, SegmentSourceKind, WEBHOOK_FIELDS, WebhookField } from './app-config';
 import { parseDecimalToMinor } from '../common/money';
 import { ConfigValidationError } from './config-error';
 import { EnvReader } from './env-reader';
@@ -52,6 +52,65 @@ export function isHttpsOrLoopback(url: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+const SOURCE_KINDS: readonly SegmentSourceKind[] = ['segment', 'tier', 'tag'];
+const SOURCE_ID = /^[A-Za-z0-9_.@+-]{1,200}$/;
+
+/** `kind:id=Name,…` (kinds segment, tier, tag): the CRM.COM audiences mirrored as Pepper segments. */
+function parseSegmentMap(reader: EnvReader, name: string): SegmentSourceConfig[] {
+  const value = reader.optional(name);
+  if (!value) return [];
+  const sources: SegmentSourceConfig[] = [];
+  for (const entry of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const source = parseSegmentSource(entry);
+    if (!source || sources.some((s) => s.source === source.source)) {
+      reader.check(false, `${name} must be a list like "tier:<id>=Gold members,segment:<id>=Lapsed,tag:<id>=VIP" (kinds segment, tier, tag; each source once)`);
+      return [];
+    }
+    sources.push(source);
+  }
+  return sources;
+}
+
+/** One `kind:id=Name`, or null when it is not one. */
+export function parseSegmentSource(entry: string): SegmentSourceConfig | null {
+  const eq = entry.indexOf('=');
+  if (eq <= 0) return null;
+  const key = entry.slice(0, eq).trim();
+  const label = entry.slice(eq + 1).trim();
+  const colon = key.indexOf(':');
+  const kind = key.slice(0, colon) as SegmentSourceKind;
+  const externalId = key.slice(colon + 1);
+  if (colon <= 0 || !SOURCE_KINDS.includes(kind) || !SOURCE_ID.test(externalId) || label === '' || label.length > 100) return null;
+  return { source: `${kind}:${externalId}`, kind, externalId, name: label };
+}
+
+const DEFAULT_WEBHOOK_FIELDS: Record<WebhookField, string> = {
+  eventId: '/eventId',
+  contactId: '/contactId',
+  contactCode: '/contactCode',
+  title: '/title',
+  message: '/message',
+  serviceMessage: '/serviceMessage',
+};
+
+/** `name=/json/pointer,…` over the defaults (design §9's top-level names). */
+function parseWebhookFields(reader: EnvReader, name: string): Record<WebhookField, string> {
+  const fields = { ...DEFAULT_WEBHOOK_FIELDS };
+  const value = reader.optional(name);
+  if (!value) return fields;
+  for (const pair of value.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    const eq = pair.indexOf('=');
+    const field = pair.slice(0, eq).trim() as WebhookField;
+    const pointer = pair.slice(eq + 1).trim();
+    if (eq <= 0 || !WEBHOOK_FIELDS.includes(field) || !pointer.startsWith('/')) {
+      reader.check(false, `${name} must be a list like "eventId=/event/id,contactId=/contact/id" (names ${WEBHOOK_FIELDS.join(', ')}; JSON pointers)`);
+      return { ...DEFAULT_WEBHOOK_FIELDS };
+    }
+    fields[field] = pointer;
+  }
+  return fields;
+}
+
 /** Validates the environment once, at boot. Throws ConfigValidationError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const r = new EnvReader(env);
@@ -76,6 +135,11 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const writeSettleSeconds = r.integer('WRITE_SETTLE_SECONDS', 120, 1, 86_400);
   // A POST may still be in progress upstream until the client gives up on it: settling earlier could prove absence wrongly.
   r.check(writeSettleSeconds * 1000 > httpTimeoutMs, 'WRITE_SETTLE_SECONDS must be longer than HTTP_TIMEOUT_MS (in seconds)');
+
+  const webhookSecret = r.optional('CRMCOM_WEBHOOK_SECRET');
+  r.check(webhookSecret === null || webhookSecret.length >= 16, 'CRMCOM_WEBHOOK_SECRET must be at least 16 characters long');
+  const productLocations = (r.optional('PRODUCT_LOCATIONS') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  r.check(productLocations.every((l) => SOURCE_ID.test(l)), 'PRODUCT_LOCATIONS must be a comma-separated list of Pepper location ids');
 
   const config: AppConfig = {
     pepper: {
@@ -116,6 +180,19 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       reconcileFix: r.boolean('RECONCILE_FIX', false),
       locationOrganisations: parseLocationMap(r, 'LOCATION_ORGANISATION_MAP'),
       orderMaxTotalMinor: parseMoney(r, 'ORDER_MAX_TOTAL', '500.00'),
+    },
+    audiences: {
+      segmentSources: parseSegmentMap(r, 'SEGMENT_MAP'),
+      segmentMaxRemovalPercent: r.integer('SEGMENT_MAX_REMOVAL_PERCENT', 20, 0, 100),
+      segmentRecreateDeleted: r.boolean('SEGMENT_RECREATE_DELETED', true),
+      webhookSecret,
+      webhookFields: parseWebhookFields(r, 'CRMCOM_WEBHOOK_FIELDS'),
+      notificationPollSeconds: r.integer('NOTIFICATION_POLL_SECONDS', 60, 5, 86_400),
+    },
+    products: {
+      api: r.oneOf('CRMCOM_PRODUCT_API', ['v5', 'legacy'] as const, 'v5'),
+      locations: productLocations,
+      menuApiUrl: r.url('PEPPER_MENU_API_URL', 'https://menu.pepperhq.com'),
     },
     databasePath: r.string('DATABASE_PATH', './data/connector.sqlite'),
     leaseTtlSeconds: r.integer('LEASE_TTL_SECONDS', 30, 2, 3_600),

@@ -2,7 +2,7 @@ import { Clock } from '../common/clock';
 import { Sleeper } from '../common/sleeper';
 import { AppConfig } from '../config/app-config';
 import { HttpMethod, safeUpstreamText } from '../upstream/http-failure';
-import { ShapeError } from '../upstream/json-shape';
+import { asRecord, optionalString, requiredString, ShapeError } from '../upstream/json-shape';
 import { ValidatedPage, validateItems } from '../upstream/paging';
 import { QueryParams } from '../upstream/query-string';
 import { RetryingHttp, UpstreamObserver } from '../upstream/retrying-http';
@@ -39,6 +39,17 @@ import {
   primaryAccountToWire,
   purchaseToWire,
 } from './crmcom.wire';
+
+import {
+  audienceRequest,
+  contactIdOf,
+  CrmAudience,
+  CrmProductWrite,
+  LEGACY_SYNC_MAX_PRODUCTS,
+  LEGACY_SYNC_PATH,
+  legacyProductToWire,
+  v5ProductToWire,
+} from './crmcom-audience.wire';
 
 /** CRM.COM answers at most this many items per page. */
 const MAX_PAGE_SIZE = 100;
@@ -171,6 +182,57 @@ export class CrmComClient {
       }
       yield page;
     }
+  }
+
+  /**
+   * The contact ids of an audience (a contact segment, a reward tier or a tag; every path inferred). Where the
+   * records can show membership, one that does not belong fails the call with FILTER_IGNORED (an unfiltered answer).
+   */
+  async audienceContactIds(audience: CrmAudience): Promise<string[]> {
+    const request = audienceRequest(audience);
+    const ids: string[] = [];
+    for await (const rawItems of this.rawPages(request.path, request.query)) {
+      for (const raw of rawItems) {
+        const id = this.readBody('GET', request.path, () => contactIdOf(raw));
+        if (request.belongs && !request.belongs(raw)) {
+          throw this.filterIgnored(request.path, `${audience.kind} ${audience.id}: contact ${id} is not in it`);
+        }
+        ids.push(id);
+      }
+    }
+    return ids;
+  }
+
+  /** Legacy `products/synchronise` (seed 004): an upsert by code, so a retry is safe. At most 1,000 per call. */
+  async synchroniseProducts(products: readonly CrmProductWrite[]): Promise<void> {
+    if (products.length === 0 || products.length > LEGACY_SYNC_MAX_PRODUCTS) {
+      throw new RangeError(`products/synchronise takes 1 to ${LEGACY_SYNC_MAX_PRODUCTS} products, got ${products.length}`);
+    }
+    await this.call('POST', LEGACY_SYNC_PATH, { body: { products_set: products.map(legacyProductToWire) }, idempotent: true });
+  }
+
+  /** v5 (inferred): the product with this sku, or null. */
+  async findProductBySku(sku: string): Promise<string | null> {
+    const path = '/products';
+    const found = await this.readAll(path, { sku }, (raw) => {
+      const record = asRecord(raw, 'product');
+      return { id: requiredString(record, 'id'), sku: optionalString(record, 'sku') };
+    });
+    const stranger = found.find((p) => p.sku !== sku);
+    if (stranger) throw this.filterIgnored(path, `sku: product ${stranger.id} has another sku`);
+    return found[0]?.id ?? null;
+  }
+
+  /** v5 (inferred): creates a product; answers its id. A lost answer is found again by sku on the next run. */
+  async createProduct(product: CrmProductWrite): Promise<string> {
+    const path = '/products';
+    const data = await this.call('POST', path, { body: v5ProductToWire(product), idempotent: false });
+    return this.readBody('POST', path, () => parseCreatedId(data));
+  }
+
+  /** v5 (inferred): replaces a product's fields. */
+  async updateProduct(productId: string, product: CrmProductWrite): Promise<void> {
+    await this.call('PUT', `/products/${encodeURIComponent(productId)}`, { body: v5ProductToWire(product), idempotent: true });
   }
 
   private async readAll<T>(path: string, query: QueryParams, parse: (raw: unknown) => T): Promise<T[]> {

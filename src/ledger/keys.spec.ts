@@ -11,6 +11,9 @@ describe('ledger keys', () => {
     { kind: 'reconcile', applicationId: 'app', runId: 'run-3', pepperUserId: 'usr_1' },
     { kind: 'profile', applicationId: 'app', pepperUserId: 'usr_1', fingerprint: 'f00d' },
     { kind: 'journal', journalId: 'j-1' },
+    { kind: 'notification', eventId: 'evt-1' },
+    { kind: 'campaign', applicationId: 'app', campaignId: 'cmp-1' },
+    { kind: 'segment', applicationId: 'app', source: 'tier:gold', generation: 2 },
   ];
 
   it.each(samples)('formats and parses back %o', (key) => {

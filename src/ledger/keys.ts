@@ -12,7 +12,10 @@ export type LedgerKey =
   | { kind: 'account'; applicationId: string; contactId: string }
   | { kind: 'reconcile'; applicationId: string; runId: string; pepperUserId: string }
   | { kind: 'profile'; applicationId: string; pepperUserId: string; fingerprint: string }
-  | { kind: 'journal'; journalId: string };
+  | { kind: 'journal'; journalId: string }
+  | { kind: 'notification'; eventId: string }
+  | { kind: 'campaign'; applicationId: string; campaignId: string }
+  | { kind: 'segment'; applicationId: string; source: string; generation: number };
 
 export type LedgerKeyKind = LedgerKey['kind'];
 
@@ -36,6 +39,12 @@ export function formatKey(key: LedgerKey): string {
       return `pepper:${key.applicationId}:profile:${key.pepperUserId}:${key.fingerprint}`;
     case 'journal':
       return `crmcom:journal:${key.journalId}`;
+    case 'notification':
+      return `crmcom:notification:${key.eventId}`;
+    case 'campaign':
+      return `pepper:${key.applicationId}:campaign:${key.campaignId}`;
+    case 'segment':
+      return `pepper:${key.applicationId}:segment:${key.source}:${key.generation}`;
   }
 }
 
@@ -53,7 +62,9 @@ export function keyPrefix(kind: 'action' | 'opening' | 'order' | 'journal', appl
 export function parseKey(text: string): LedgerKey | null {
   const journal = /^crmcom:journal:(.+)$/.exec(text);
   if (journal) return { kind: 'journal', journalId: journal[1] };
-  const m = /^pepper:([^:]+):(order|action|opening|opening-sync|contact|account|reconcile|profile):(.+)$/.exec(text);
+  const notification = /^crmcom:notification:(.+)$/.exec(text);
+  if (notification) return { kind: 'notification', eventId: notification[1] };
+  const m = /^pepper:([^:]+):(order|action|opening|opening-sync|contact|account|reconcile|profile|campaign|segment):(.+)$/.exec(text);
   if (!m) return null;
   const [, applicationId, kind, rest] = m;
   switch (kind) {
@@ -67,6 +78,14 @@ export function parseKey(text: string): LedgerKey | null {
       return { kind, applicationId, pepperUserId: rest };
     case 'account':
       return { kind, applicationId, contactId: rest };
+    case 'campaign':
+      return { kind, applicationId, campaignId: rest };
+    case 'segment': {
+      const cut = rest.lastIndexOf(':');
+      const generation = Number(rest.slice(cut + 1));
+      if (cut <= 0 || !Number.isSafeInteger(generation)) return null;
+      return { kind, applicationId, source: rest.slice(0, cut), generation };
+    }
     case 'opening-sync':
     case 'reconcile':
     case 'profile': {

@@ -1,7 +1,7 @@
 import { Clock } from '../common/clock';
 import { Sleeper } from '../common/sleeper';
 import { AppConfig } from '../config/app-config';
-import { HttpMethod, safeUpstreamText } from '../upstream/http-failure';
+import { HttpFailure, HttpMethod, safeUpstreamText } from '../upstream/http-failure';
 import { ShapeError } from '../upstream/json-shape';
 import { ValidatedPage, validateItems } from '../upstream/paging';
 import { QueryParams } from '../upstream/query-string';
@@ -16,14 +16,34 @@ import {
   readPepperListPage,
 } from './pepper.parsers';
 import { ActionsWindow, PepperAction, PepperAward, PepperPerk, PepperUser } from './pepper.types';
+import {
+  parseCreatedPepperId,
+  parseMenu,
+  parsePepperNotification,
+  parsePepperReceipt,
+  parsePepperSegment,
+  parseSegmentMember,
+} from './pepper-audience.parsers';
+import {
+  PepperMenuProduct,
+  PepperNotificationReceipt,
+  PepperNotificationStatus,
+  PepperNotificationWrite,
+  PepperSegment,
+  PepperSegmentWrite,
+} from './pepper-audience.types';
 
 const LIST_ENVELOPES = ['items', 'actions'] as const;
 const POINT_AWARDS_ENVELOPES = ['awards', 'items'] as const;
 const AWARD_FIELDS = '_id,userId,perkId,points,updatedAt';
+/** Pepper takes at most this many user ids per segment membership call (pepper-api.md §8). */
+export const SEGMENT_CALL_MAX_USERS = 100;
 
 /** The Pepper Platform API calls the connector makes (pepper-api.md). */
 export class PepperClient {
   private readonly http: RetryingHttp;
+  /** the menu host (PEPPER_MENU_API_URL), with the same headers */
+  private readonly menuHttp: RetryingHttp;
 
   constructor(
     private readonly config: AppConfig,
@@ -34,10 +54,10 @@ export class PepperClient {
   ) {
     const pepper = config.pepper;
     const secrets = (): string[] => [pepper.authToken];
-    this.http = new RetryingHttp({
-      upstream: 'pepper',
-      label: 'Pepper',
-      baseURL: pepper.apiUrl,
+    const options = (label: string, baseURL: string) => ({
+      upstream: 'pepper' as const,
+      label,
+      baseURL,
       http: config.http,
       defaultHeaders: {
         Authorization: `Token ${pepper.authToken}`,
@@ -51,8 +71,10 @@ export class PepperClient {
       random,
       secrets,
       observer,
-      toError: (failure) => pepperErrorFromFailure(failure, secrets()),
+      toError: (failure: HttpFailure) => pepperErrorFromFailure(failure, secrets()),
     });
+    this.http = new RetryingHttp(options('Pepper', pepper.apiUrl));
+    this.menuHttp = new RetryingHttp(options('Pepper menu', config.products?.menuApiUrl ?? pepper.apiUrl));
   }
 
   usersPages(opts: { pageSize?: number } = {}): AsyncIterable<ValidatedPage<PepperUser>> {
@@ -137,6 +159,85 @@ export class PepperClient {
     return this.readBody('PUT', path, () => parsePepperAward(data));
   }
 
+  // ---- segments (pepper-api.md §8; every path inferred)
+
+  /** Creates a segment; answers it. Not idempotent: stored before it is sent, never resent blindly. */
+  async createSegment(segment: PepperSegmentWrite): Promise<PepperSegment> {
+    const path = '/segments';
+    const data = await this.call('POST', path, { body: segment, idempotent: false });
+    return this.readBody('POST', path, () => parsePepperSegment(data));
+  }
+
+  /** The segment, or null when Pepper does not have it (deleted by hand). */
+  async getSegment(segmentId: string): Promise<PepperSegment | null> {
+    const path = `/segments/${encodeURIComponent(segmentId)}`;
+    try {
+      const data = await this.call('GET', path, {});
+      return this.readBody('GET', path, () => parsePepperSegment(data));
+    } catch (error) {
+      if (error instanceof PepperError && error.code === 'NOT_FOUND') return null;
+      throw error;
+    }
+  }
+
+  /** Every segment of the tenant (v12+), a page at a time. */
+  segmentsPages(): AsyncIterable<ValidatedPage<PepperSegment>> {
+    return this.pages('/segments', { limit: this.limit() }, parsePepperSegment);
+  }
+
+  /** The segment's member user ids, a page at a time. */
+  segmentMembersPages(segmentId: string): AsyncIterable<ValidatedPage<string>> {
+    return this.pages(`/segments/${encodeURIComponent(segmentId)}/users`, { limit: this.limit() }, parseSegmentMember);
+  }
+
+  /** Adds members (a bare JSON array, at most 100). Adding a member twice is safe, so a retry is too. */
+  async addSegmentUsers(segmentId: string, userIds: readonly string[]): Promise<void> {
+    assertSegmentBatch(userIds);
+    await this.call('POST', `/segments/${encodeURIComponent(segmentId)}/users`, { body: userIds, idempotent: true });
+  }
+
+  /** Removes members (a bare JSON array, at most 100); removing a non-member is safe. The method is inferred. */
+  async removeSegmentUsers(segmentId: string, userIds: readonly string[]): Promise<void> {
+    assertSegmentBatch(userIds);
+    await this.call('DELETE', `/segments/${encodeURIComponent(segmentId)}/users`, { body: userIds, idempotent: true });
+  }
+
+  // ---- notifications (pepper-api.md §9; creation paths inferred)
+
+  /** Sends one notification to one user; answers its id. Pepper documents no nonce: never resent blindly. */
+  async notifyUser(userId: string, notification: PepperNotificationWrite): Promise<string> {
+    const path = `/users/${encodeURIComponent(userId)}/notifications`;
+    const data = await this.call('POST', path, { body: notificationToWire(notification), idempotent: false });
+    return this.readBody('POST', path, () => parseCreatedPepperId(data));
+  }
+
+  /** Sends one notification to the members of segments; answers its id. Never resent blindly. */
+  async notifySegments(segmentIds: readonly string[], notification: PepperNotificationWrite): Promise<string> {
+    const path = '/notifications';
+    const data = await this.call('POST', path, { body: { ...notificationToWire(notification), segmentIds }, idempotent: false });
+    return this.readBody('POST', path, () => parseCreatedPepperId(data));
+  }
+
+  async getNotification(notificationId: string): Promise<PepperNotificationStatus> {
+    const path = `/notifications/${encodeURIComponent(notificationId)}`;
+    const data = await this.call('GET', path, {});
+    return this.readBody('GET', path, () => parsePepperNotification(data));
+  }
+
+  /** The user's notification receipts (kept 45 days), a page at a time: how a send whose answer was lost is settled. */
+  userNotificationReceiptsPages(userId: string): AsyncIterable<ValidatedPage<PepperNotificationReceipt>> {
+    return this.pages(`/users/${encodeURIComponent(userId)}/notifications/receipts`, { limit: this.limit() }, parsePepperReceipt);
+  }
+
+  // ---- menus (PEPPER_MENU_API_URL; path inferred)
+
+  /** The products on one location's menu. */
+  async getMenu(locationId: string): Promise<PepperMenuProduct[]> {
+    const path = '/menu';
+    const response = await this.menuHttp.request({ method: 'GET', path, query: { locationId }, idempotent: true });
+    return this.readBody('GET', path, () => parseMenu(response.data));
+  }
+
   /**
    * Every page of a list. Without a `page.nextKey` a page is the last one — unless `readOn` (for lists whose pages may
    * come without `page`) says how to ask for the rest.
@@ -203,6 +304,17 @@ export class PepperClient {
   private limit(pageSize?: number): number {
     return pageSize ?? this.config.pepper.pageSize;
   }
+}
+
+function assertSegmentBatch(userIds: readonly string[]): void {
+  if (userIds.length === 0 || userIds.length > SEGMENT_CALL_MAX_USERS) {
+    throw new RangeError(`a segment call takes 1 to ${SEGMENT_CALL_MAX_USERS} user ids, got ${userIds.length}`);
+  }
+}
+
+/** The notification body Pepper takes (`type: "alert"`, `value` reserved). */
+function notificationToWire(n: PepperNotificationWrite): Record<string, unknown> {
+  return { ...(n.title ? { title: n.title } : {}), message: n.message, type: 'alert', value: '', isProcessingMessage: n.isProcessingMessage };
 }
 
 function assertPositiveInteger(value: number, name: string): void {

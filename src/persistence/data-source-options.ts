@@ -10,6 +10,7 @@ import { WriteSettlement1765200000000 } from './migrations/1765200000000-write-s
 import { ConflictClaim1765200000001 } from './migrations/1765200000001-conflict-claim';
 import { ExactlyOnce1765300000000 } from './migrations/1765300000000-exactly-once';
 import { AuditTrail1766100000000 } from './migrations/1766100000000-audit-trail';
+import { AudiencesProducts1766300000000 } from './migrations/1766300000000-audiences-products';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   ConflictClaim1765200000001,
   ExactlyOnce1765300000000,
   AuditTrail1766100000000,
+  AudiencesProducts1766300000000,
 ];
 
 /** The database holds customers' contact links: create it readable by its owner only. */

@@ -13,6 +13,9 @@ import { AwardMirrorStore } from './stores/award-mirror.store';
 import { PerkStore } from './stores/perk.store';
 import { SettingsPinStore } from './stores/settings-pin.store';
 import { SyncModeStore } from './stores/sync-mode.store';
+import { SegmentMirrorStore } from './stores/segment-mirror.store';
+import { NotificationStore } from './stores/notification.store';
+import { ProductSyncStore } from './stores/product-sync.store';
 
 const STORES = [
   LinkStore,
@@ -27,11 +30,12 @@ const STORES = [
   EventRequeueStore,
   SyncModeStore,
 ];
+const AUDIENCE_STORES = [SegmentMirrorStore, NotificationStore, ProductSyncStore];
 
 /** Stores over the entities; the DataSource itself is configured by the app root (TypeOrmModule.forRootAsync). */
 @Module({
   imports: [TypeOrmModule.forFeature(ENTITIES), LeaseModule],
-  providers: STORES,
-  exports: [...STORES, LeaseModule],
+  providers: [...STORES, ...AUDIENCE_STORES],
+  exports: [...STORES, ...AUDIENCE_STORES, LeaseModule],
 })
 export class PersistenceModule {}

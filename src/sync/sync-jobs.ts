@@ -7,8 +7,20 @@ import { PerksSync } from '../loyalty/flows/perks-sync';
 import { ReconcileScope, Reconciliation } from '../loyalty/flows/reconciliation';
 import { LinkRepair } from '../loyalty/flows/link-repair';
 import { UsersSeedJob } from '../customers/users-seed.job';
+import { SegmentMirror } from '../audiences/segment-mirror';
+import { NotificationStatusPoller } from '../notifications/notification-status-poller';
+import { ProductSync } from '../products/product-sync';
 
-export type ScheduledJob = 'actions-poll' | 'actions-sweep' | 'journals-poll' | 'journals-sweep' | 'perks-sync' | 'reconcile';
+export type ScheduledJob =
+  | 'actions-poll'
+  | 'actions-sweep'
+  | 'journals-poll'
+  | 'journals-sweep'
+  | 'perks-sync'
+  | 'reconcile'
+  | 'segments-sync'
+  | 'products-sync'
+  | 'notifications-poll';
 
 /** The jobs as the scheduler and the admin API start them; each is a recorded run that never overlaps itself. */
 @Injectable()
@@ -21,7 +33,23 @@ export class SyncJobs {
     private readonly perks: PerksSync,
     private readonly reconciliation: Reconciliation,
     private readonly repair: LinkRepair,
+    private readonly segments: SegmentMirror,
+    private readonly products: ProductSync,
+    private readonly notificationStatus: NotificationStatusPoller,
   ) {}
+
+  /** Mirrors the CRM.COM audiences into Pepper segments (all sources, or one). */
+  startSegmentsSync(trigger: RunTrigger, actor: string | null = null, source?: string): Promise<StartedRun> {
+    return this.runner.start('segments-sync', trigger, (ctx) => this.segments.run(ctx, source), { actor, params: source ? { source } : null });
+  }
+
+  startProductsSync(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
+    return this.run('products-sync', trigger, actor, (ctx) => this.products.run(ctx));
+  }
+
+  startNotificationsPoll(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
+    return this.run('notifications-poll', trigger, actor, (ctx) => this.notificationStatus.run(ctx));
+  }
 
   startUsersSeed(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
     return this.seed.start(trigger, actor);
@@ -72,6 +100,12 @@ export class SyncJobs {
         return this.startPerksSync('SCHEDULE');
       case 'reconcile':
         return this.startReconcile('SCHEDULE', options.reconcileDryRun ?? true);
+      case 'segments-sync':
+        return this.startSegmentsSync('SCHEDULE');
+      case 'products-sync':
+        return this.startProductsSync('SCHEDULE');
+      case 'notifications-poll':
+        return this.startNotificationsPoll('SCHEDULE');
     }
   }
 

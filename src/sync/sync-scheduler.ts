@@ -53,6 +53,10 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     this.every('actions-sweep', HOUR_MS);
     this.every('journals-sweep', HOUR_MS);
     this.every('perks-sync', 24 * HOUR_MS);
+    // Segments, products and notification statuses (design §9): each only when configured.
+    if (this.config.audiences.segmentSources.length > 0) this.every('segments-sync', HOUR_MS);
+    if (this.config.products.locations.length > 0) this.every('products-sync', 24 * HOUR_MS);
+    this.every('notifications-poll', this.config.audiences.notificationPollSeconds * 1000);
     const reconcile = CronJob.from({ cronTime: this.config.loyalty.reconcileCron, onTick: () => this.tick('reconcile'), start: true });
     this.registry.addCronJob('reconcile', reconcile as never);
   }

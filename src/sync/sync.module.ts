@@ -4,6 +4,9 @@ import { CustomersModule } from '../customers/customers.module';
 import { LoyaltyModule } from '../loyalty/loyalty.module';
 import { PepperModule } from '../pepper/pepper.module';
 import { PersistenceModule } from '../persistence/persistence.module';
+import { AudiencesModule } from '../audiences/audiences.module';
+import { NotificationsModule } from '../notifications/notifications.module';
+import { ProductsModule } from '../products/products.module';
 import { ActionsPoller } from './actions-poller';
 import { PepperEventHandler } from './pepper-event-handler';
 import { PepperEventProcessor } from './pepper-event-processor';
@@ -13,7 +16,7 @@ import { ModeSwitch } from './mode-switch';
 
 /** The feeds and the schedule: the actions feed dispatched to the customer and loyalty flows, and every job's timer. */
 @Module({
-  imports: [PersistenceModule, PepperModule, CoreModule, CustomersModule, LoyaltyModule],
+  imports: [PersistenceModule, PepperModule, CoreModule, CustomersModule, LoyaltyModule, AudiencesModule, NotificationsModule, ProductsModule],
   providers: [PepperEventHandler, PepperEventProcessor, ActionsPoller, SyncJobs, SyncScheduler, ModeSwitch],
   exports: [SyncJobs, PepperEventProcessor],
 })

@@ -57,6 +57,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dir = mkdtempSync(join(tmpdir(), 'connector-e2e-'));
   const config = loadConfig({
     PEPPER_API_URL: servers[0].url,
+    PEPPER_MENU_API_URL: servers[0].url, // the Pepper simulator serves the menu host too
     PEPPER_AUTH_TOKEN: PEPPER_TOKEN,
     PEPPER_APPLICATION_ID: APP_ID,
     CRMCOM_API_URL: servers[1].url,

@@ -1,6 +1,6 @@
 import { IsBoolean, IsIn, IsISO8601, IsOptional, IsString, MaxLength } from 'class-validator';
 
-export const RESYNC_SCOPES = ['users', 'awards', 'perks', 'all'] as const;
+export const RESYNC_SCOPES = ['users', 'awards', 'perks', 'segments', 'products', 'all'] as const;
 export type ResyncScope = (typeof RESYNC_SCOPES)[number];
 
 export class ResyncDto {

@@ -39,6 +39,14 @@ export class StartResyncUseCase {
           const run = await this.jobs.startPerksSync('ADMIN', actor);
           return { runId: run.runId, runIds: { 'perks-sync': run.runId } };
         }
+        case 'segments': {
+          const run = await this.jobs.startSegmentsSync('ADMIN', actor);
+          return { runId: run.runId, runIds: { 'segments-sync': run.runId } };
+        }
+        case 'products': {
+          const run = await this.jobs.startProductsSync('ADMIN', actor);
+          return { runId: run.runId, runIds: { 'products-sync': run.runId } };
+        }
         case 'awards': {
           const loyalty = this.loyalty.current();
           if (loyalty.state !== 'ACTIVE') throw new ConflictException(`reconciliation needs the loyalty sync, which is ${loyalty.state}: ${loyalty.reason}`);

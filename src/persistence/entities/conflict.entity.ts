@@ -9,12 +9,15 @@ export const MATCHING_CONFLICT_KINDS = [
 ] as const;
 export const BALANCE_CONFLICT_KINDS = ['OPENING_BALANCE_REPLACED', 'BALANCE_DRIFT'] as const;
 export const EVENT_CONFLICT_KINDS = ['OVERDRAWN', 'ORDER_REFUNDED', 'UNEXPECTED_PEPPER_EARNING', 'UNMATCHED_ECHO'] as const;
+/** Not about one user: a segment mirror run that applied nothing, a purchase line CRM.COM did not know (design §9). */
+export const AUDIENCE_CONFLICT_KINDS = ['SEGMENT_GUARD', 'PRODUCT_UNKNOWN'] as const;
 
 export type MatchingConflictKind = (typeof MATCHING_CONFLICT_KINDS)[number];
 export type ConflictKind =
   | MatchingConflictKind
   | (typeof BALANCE_CONFLICT_KINDS)[number]
-  | (typeof EVENT_CONFLICT_KINDS)[number];
+  | (typeof EVENT_CONFLICT_KINDS)[number]
+  | (typeof AUDIENCE_CONFLICT_KINDS)[number];
 export type ConflictStatus = 'OPEN' | 'RESOLVED' | 'IGNORED';
 
 @Entity('conflict')

@@ -9,6 +9,9 @@ import { OutboundWriteEntity } from './outbound-write.entity';
 import { SyncRunEntity } from './sync-run.entity';
 import { SyncStateEntity } from './sync-state.entity';
 import { UserLinkEntity } from './user-link.entity';
+import { SegmentMirrorEntity } from './segment-mirror.entity';
+import { NotificationEntity } from './notification.entity';
+import { ProductSyncEntity } from './product-sync.entity';
 
 export * from './audit-entry.entity';
 export * from './award-mirror.entity';
@@ -21,6 +24,9 @@ export * from './outbound-write.entity';
 export * from './sync-run.entity';
 export * from './sync-state.entity';
 export * from './user-link.entity';
+export * from './segment-mirror.entity';
+export * from './notification.entity';
+export * from './product-sync.entity';
 
 export const ENTITIES = [
   UserLinkEntity,
@@ -34,4 +40,7 @@ export const ENTITIES = [
   SettingsPinEntity,
   LeaseEntity,
   AuditEntryEntity,
+  SegmentMirrorEntity,
+  NotificationEntity,
+  ProductSyncEntity,
 ];

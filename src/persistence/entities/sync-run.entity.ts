@@ -8,7 +8,10 @@ export type JobName =
   | 'perks-sync'
   | 'journals-poll'
   | 'journals-sweep'
-  | 'reconcile';
+  | 'reconcile'
+  | 'segments-sync'
+  | 'products-sync'
+  | 'notifications-poll';
 export type RunTrigger = 'SCHEDULE' | 'ADMIN' | 'STARTUP';
 export type RunState = 'RUNNING' | 'DONE' | 'FAILED' | 'STOPPED';
 

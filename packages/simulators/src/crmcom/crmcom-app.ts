@@ -3,6 +3,8 @@ import { FaultInjector } from '../shared/fault-injector';
 import { authGuard } from './auth-guard';
 import { CrmError, CrmExceptionCode, invalidValue, sendCrmError } from './crmcom-errors';
 import { contactsRoutes } from './routes/contacts-routes';
+import { audienceRoutes } from './routes/audience-routes';
+import { CrmAudienceStore } from './audience-store';
 import { journalsRoutes } from './routes/journals-routes';
 import { purchasesRoutes } from './routes/purchases-routes';
 import { RouteContext } from './routes/route-context';
@@ -25,6 +27,7 @@ export interface CrmComAppParts extends RouteContext {
   tokens: TokenStore;
   faults: FaultInjector;
   requests: RecordedRequest[];
+  audiences: CrmAudienceStore;
 }
 
 const recordedBody = Symbol('recordedRequest');
@@ -72,6 +75,7 @@ export function buildCrmComApp(parts: CrmComAppParts): Express {
   app.use(authGuard(parts.apiKey, parts.users.length > 0, parts.tokens));
 
   app.use(usersRoutes(parts.users, parts.tokens));
+  app.use(audienceRoutes(parts));
   app.use(contactsRoutes(parts));
   app.use(walletsRoutes(parts));
   app.use(purchasesRoutes(parts));

@@ -13,6 +13,7 @@ import {
 } from './crmcom-records';
 import { CrmComStore, StoreSettings } from './crmcom-store';
 import { storedPhone } from './phone-form';
+import { CrmAudienceStore, ProductRecord } from './audience-store';
 import { majorTextToMinor } from './money';
 import { RewardOffer } from './reward-offers';
 import { BackOfficeUser, TokenStore } from './token-store';
@@ -89,6 +90,7 @@ export class CrmComSimulator {
   private readonly tokens: TokenStore;
   private readonly initialRewardOffers: RewardOffer[];
   private expressApp: Express | undefined;
+  private readonly audienceStore: CrmAudienceStore;
 
   constructor(private readonly options: CrmComSimulatorOptions) {
     const now = options.now ?? (() => new Date());
@@ -101,6 +103,7 @@ export class CrmComSimulator {
       awardsPostedOnPurchaseDate: false,
     };
     this.store = new CrmComStore(this.settings);
+    this.audienceStore = new CrmAudienceStore(() => this.store.nowSeconds());
     this.tokens = new TokenStore(options.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS, now);
   }
 
@@ -150,6 +153,7 @@ export class CrmComSimulator {
       store: this.store,
       ignoredFilters: () => this.ignoredFilters,
       variants: () => this.options.variants ?? {},
+      audiences: this.audienceStore,
     });
     return this.expressApp;
   }
@@ -166,6 +170,7 @@ export class CrmComSimulator {
   /** Back to an empty back office: data, tokens, counters, recorded requests, fault rules and quirks. */
   reset(): void {
     this.store.reset();
+    this.audienceStore.reset();
     this.tokens.reset();
     this.requests.length = 0;
     this.faults.clear();
@@ -250,6 +255,51 @@ export class CrmComSimulator {
 
   purchases(): PurchaseRecord[] {
     return structuredClone([...this.store.purchases.values()]);
+  }
+
+  // ---- audiences and products (design §9; the routes are the connector's inferred ones)
+
+  /** A contact segment with these members (replacing any earlier one with the id). */
+  setSegment(id: string, name: string, contactIds: string[]): void {
+    for (const contactId of contactIds) this.store.requireContact(contactId);
+    this.audienceStore.segments.set(id, { id, name, contactIds: [...contactIds] });
+  }
+
+  /** Puts contacts in a reward tier (a contact is in one tier at most). */
+  setTier(tierId: string, name: string, contactIds: string[]): void {
+    this.audienceStore.tiers.set(tierId, { id: tierId, name });
+    for (const contactId of contactIds) {
+      this.store.requireContact(contactId);
+      this.audienceStore.tierOf.set(contactId, tierId);
+    }
+  }
+
+  /** Takes contacts out of whatever tier they are in. */
+  clearTier(contactIds: string[]): void {
+    for (const contactId of contactIds) this.audienceStore.tierOf.delete(contactId);
+  }
+
+  tierMembers(tierId: string): string[] {
+    return [...this.audienceStore.tierOf.entries()].filter(([, tier]) => tier === tierId).map(([contactId]) => contactId);
+  }
+
+  tagContacts(tagId: string, name: string, contactIds: string[]): void {
+    this.audienceStore.tags.set(tagId, { id: tagId, name });
+    for (const contactId of contactIds) {
+      this.store.requireContact(contactId);
+      const tags = this.audienceStore.tagsOf.get(contactId) ?? new Set<string>();
+      tags.add(tagId);
+      this.audienceStore.tagsOf.set(contactId, tags);
+    }
+  }
+
+  products(): ProductRecord[] {
+    return structuredClone([...this.audienceStore.products.values()].sort((a, b) => a.sequence - b.sequence));
+  }
+
+  /** The number of products each `products/synchronise` call carried, in order. */
+  get productSynchroniseCalls(): number[] {
+    return [...this.audienceStore.synchroniseCalls];
   }
 
   /** All journals in creation order. */

@@ -23,7 +23,7 @@ export async function printSummary(
   extraRows: string[] = [],
 ): Promise<void> {
   const { totals } = status;
-  say('4. Summary');
+  say('5. Summary');
   say(row('users linked to a CRM.COM contact', totals.links.LINKED ?? 0));
   say(row('  of which matched by contact code', totals.linksByMatch.CODE ?? 0));
   say(row('  of which matched by verified email', totals.linksByMatch.EMAIL ?? 0));

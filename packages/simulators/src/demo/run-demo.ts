@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -47,6 +47,12 @@ async function main(): Promise<void> {
   const expected = seedDemoData(pepper, crm, DEFAULT_MIX);
   // Some customers earned points in Pepper before go-live: they are carried into their new wallets.
   for (const userId of expected.created.slice(0, 10)) pepper.grantAward(userId, WALLET_PERK, 250, { at: new Date(Date.now() - 86_400_000) });
+  // The menu of the demo location: it becomes CRM.COM products (design §9).
+  pepper.audiences.setMenu('loc-demo', [
+    { id: 'cat-coffee', title: 'Coffee', products: [{ id: 'latte', title: 'Latte', price: 3.75 }, { id: 'flat-white', title: 'Flat white', price: 3.5 }] },
+    { id: 'cat-bakery', title: 'Bakery', products: [{ id: 'bun', title: 'Bun', price: 5 }, { id: 'croissant', title: 'Croissant', price: 2.8 }] },
+  ]);
+  const webhookSecret = randomBytes(24).toString('hex');
   const pepperServer = await pepper.start(0);
   const crmServer = await crm.start(0);
   say('Pepper ⇄ CRM.COM connector — demo');
@@ -70,6 +76,11 @@ async function main(): Promise<void> {
     CRMCOM_POLL_INTERVAL_SECONDS: '5',
     LOG_FORMAT: 'pretty',
     HOST: '127.0.0.1',
+    SEGMENT_MAP: 'tier:gold=Gold members',
+    CRMCOM_WEBHOOK_SECRET: webhookSecret,
+    PRODUCT_LOCATIONS: 'loc-demo',
+    CRMCOM_PRODUCT_API: 'legacy',
+    PEPPER_MENU_API_URL: pepperServer.url,
   });
   const app = await createApp(config, {}, ['error']);
   await app.listen(config.port, config.host);
@@ -128,12 +139,35 @@ async function main(): Promise<void> {
   await settle(app);
   say(`   ${spender} spent 1.00 of wallet at the CRM.COM POS → Pepper balance ${pointsBefore} → ${walletOf(spender)} points`);
 
+  say();
+  say('4. Segments, app notifications and products');
+  const jobs = app.get(SyncJobs);
+  const linked = await app.get(LinkStore).list({ status: 'LINKED' }, 25, null);
+  crm.setTier('gold', 'Gold', linked.items.map((l) => l.crmContactId as string));
+  await (await jobs.startSegmentsSync('ADMIN', 'demo')).done;
+  const gold = pepper.audiences.segments().find((s) => s.title === 'CRM: Gold members');
+  say(`   CRM.COM tier "Gold" (${linked.items.length} contacts) → Pepper segment ${gold?._id ?? '(missing!)'} "CRM: Gold members" with ${gold ? pepper.audiences.members(gold._id).length : 0} members`);
+  const notified = linked.items[0];
+  const body = JSON.stringify({ eventId: 'demo-evt-1', contactId: notified.crmContactId, title: 'Welcome to Gold', message: 'Enjoy double points this week' });
+  const answer = await fetch(`http://127.0.0.1:${config.port}/webhooks/crmcom/notifications`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Signature': createHmac('sha256', webhookSecret).update(body).digest('hex') },
+    body,
+  });
+  const received = pepper.audiences.notifications().filter((n) => n.userIds?.includes(notified.pepperUserId));
+  say(`   CRM.COM automation webhook → ${answer.status}; ${notified.pepperUserId} received ${received.length} notification: "${received[0]?.title ?? ''}"`);
+  await (await jobs.startProductsSync('ADMIN', 'demo')).done;
+  say(`   Pepper menu of loc-demo → ${crm.products().length} CRM.COM products (${crm.products().map((p) => p.sku).join(', ')}) in ${crm.productSynchroniseCalls.length} products/synchronise call`);
+
   const links = await app.get(LinkStore).list({ status: 'LINKED' }, 500, null);
   const walletPoints = (contactId: string) => Math.trunc(crm.walletBalanceMinor(contactId) * (POINTS_PER_UNIT / 100));
   const disagree = links.items.filter((l) => walletOf(l.pepperUserId) !== walletPoints(l.crmContactId as string));
   say();
   await printSummary(say, await app.get(GetStatusUseCase).execute(), await app.get(ConflictStore).list({ status: 'OPEN' }, 500, null), crm, [
     row('purchases pushed to CRM.COM', crm.purchases().length),
+    row('Pepper segments mirrored from CRM.COM', pepper.audiences.segments().length),
+    row('app notifications sent', pepper.audiences.notifications().length),
+    row('products synchronised to CRM.COM', crm.products().length),
     row('linked users whose Pepper balance = wallet', `${links.items.length - disagree.length} of ${links.items.length}`),
   ]);
 

@@ -65,7 +65,7 @@ describe('PepperSimulator', () => {
     });
 
     it('answers unknown routes with 404 NotFound', async () => {
-      const answer = await get('/segments');
+      const answer = await get('/no-such-route');
       expect(answer.status).toBe(404);
       expect(answer.body.code).toBe('NotFound');
     });

@@ -3,6 +3,7 @@ import { listen, type RunningServer } from '../shared/listen';
 import type { ActionsEnvelope } from './http/action-routes';
 import { createPepperApp, type RecordedRequest } from './http/pepper-app';
 import { PepperState } from './pepper-state';
+import { PepperAudiences } from './audience-state';
 
 export interface PepperSimulatorOptions {
   authToken: string;
@@ -23,6 +24,8 @@ export interface PepperSimulatorOptions {
 export class PepperSimulator extends PepperState {
   readonly faults = new FaultInjector();
   readonly requests: RecordedRequest[] = [];
+  /** segments, notifications (with receipts) and location menus */
+  readonly audiences: PepperAudiences;
   private readonly options: PepperSimulatorOptions;
 
   constructor(options: PepperSimulatorOptions) {
@@ -32,6 +35,12 @@ export class PepperSimulator extends PepperState {
       tenantTitle: options.tenantTitle ?? 'Simulated Merchant',
     });
     this.options = options;
+    this.audiences = new PepperAudiences(this.now, this.tenantId, {
+      user: (id) => {
+        const user = this.getUser(id);
+        return user && !user.deleted ? { marketing: user.hasAgreedToReceiveMarketing } : undefined;
+      },
+    });
   }
 
   /** port 0 picks a free port */
@@ -43,6 +52,7 @@ export class PepperSimulator extends PepperState {
       authToken: this.options.authToken,
       applicationId: this.options.applicationId,
       actionsEnvelope: this.options.actionsEnvelope ?? 'items',
+      audiences: this.audiences,
     });
     return listen(app, port, () => this.faults.releaseHanging());
   }
@@ -50,6 +60,7 @@ export class PepperSimulator extends PepperState {
   /** Clears the data, the request log and the fault rules; id counters keep counting. */
   override reset(): void {
     super.reset();
+    this.audiences.reset();
     this.requests.length = 0;
     this.faults.clear();
   }

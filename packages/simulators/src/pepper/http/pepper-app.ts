@@ -5,6 +5,8 @@ import type { PepperState } from '../pepper-state';
 import { actionRoutes, type ActionsEnvelope } from './action-routes';
 import { awardRoutes } from './award-routes';
 import { userRoutes } from './user-routes';
+import { audienceRoutes } from './audience-routes';
+import type { PepperAudiences } from '../audience-state';
 
 export interface RecordedRequest {
   method: string;
@@ -22,6 +24,7 @@ export interface PepperAppDeps {
   authToken: string;
   applicationId: string;
   actionsEnvelope: ActionsEnvelope;
+  audiences: PepperAudiences;
 }
 
 /** Request log, then faults, then auth, then routes: a faulted or refused request is still recorded. */
@@ -41,6 +44,7 @@ export function createPepperApp(deps: PepperAppDeps): Express {
   app.use(userRoutes(deps.state));
   app.use(awardRoutes(deps.state));
   app.use(actionRoutes(deps.state, deps.actionsEnvelope));
+  app.use(audienceRoutes(deps.audiences, (id) => deps.state.getUser(id)?.deleted === false));
   app.use((req) => {
     throw notFound(`No route ${req.method} ${req.path}`);
   });
