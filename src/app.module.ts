@@ -13,7 +13,8 @@ import { Sleeper } from './common/sleeper';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { LeaseLostHandler } from './common/lease-lost';
-import { buildDataSourceOptions } from './persistence/data-source-options';
+import type { DataSourceOptions } from 'typeorm';
+import { buildDataSourceOptions, openDataSource } from './persistence/data-source-options';
 
 export interface AppOverrides {
   clock?: Clock;
@@ -28,7 +29,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config, overrides),
-        TypeOrmModule.forRoot(buildDataSourceOptions(config.databasePath)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => buildDataSourceOptions(config),
+          dataSourceFactory: (options) => openDataSource(options as DataSourceOptions),
+        }),
         ScheduleModule.forRoot(),
         EventEmitterModule.forRoot(),
         CoreModule,

@@ -28,7 +28,7 @@ export async function createApp(
   overrides: AppOverrides = {},
   logger: LogLevel[] | false = LEVELS[config.logLevel],
 ): Promise<INestApplication> {
-  prepareDatabaseFile(config.databasePath);
+  prepareDatabaseFile(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides), {
     logger,
     bodyParser: false,

@@ -1,6 +1,7 @@
 import { validateCronExpression } from 'cron';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { AppConfig } from './app-config';
+import { isPostgresUrl } from './database-target';
 import { ConfigValidationError } from './config-error';
 import { EnvReader } from './env-reader';
 import { readEnvFile } from './env-file';
@@ -55,6 +56,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   // A POST may still be in progress upstream until the client gives up on it: settling earlier could prove absence wrongly.
   r.check(writeSettleSeconds * 1000 > httpTimeoutMs, 'WRITE_SETTLE_SECONDS must be longer than HTTP_TIMEOUT_MS (in seconds)');
 
+  const databaseUrl = r.optional('DATABASE_URL');
+  // The URL holds the database password: it is named in the message, never printed.
+  r.check(databaseUrl === null || isPostgresUrl(databaseUrl), 'DATABASE_URL must be a postgres:// URL with a host and a database name (postgres://user:password@host:5432/db)');
+
   const config: AppConfig = {
     pepper: {
       apiUrl: r.url('PEPPER_API_URL', 'https://api.pepperhq.com'),
@@ -94,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       locationOrganisations: parseLocationMap(r, 'LOCATION_ORGANISATION_MAP'),
     },
     databasePath: r.string('DATABASE_PATH', './data/connector.sqlite'),
+    databaseUrl,
     leaseTtlSeconds: r.integer('LEASE_TTL_SECONDS', 30, 2, 3_600),
     adminApiToken,
     port: r.integer('PORT', 3000, 0, 65_535),

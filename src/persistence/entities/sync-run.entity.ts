@@ -41,6 +41,10 @@ export class SyncRunEntity {
   @Column({ type: 'varchar', nullable: true })
   actor: string | null;
 
+  /** the instance that ran it (hostname:pid:random) */
+  @Column({ type: 'varchar', nullable: true })
+  instance: string | null;
+
   @Column({ type: 'simple-json', nullable: true })
   params: Record<string, unknown> | null;
 }

@@ -98,13 +98,14 @@ export class EventStore {
 
   /** The waiting events of a source: how many, and since when the oldest waits (for /admin/status). */
   async waitingSummary(source: EventSource): Promise<{ count: number; oldestSince: Date | null }> {
-    const row: { count: number; oldest: string | null } | undefined = await this.repo
+    const row: { count: number | string; oldest: string | Date | null } | undefined = await this.repo
       .createQueryBuilder('e')
       .select('COUNT(*)', 'count')
       .addSelect('MIN(e.waitingSince)', 'oldest')
       .where('e.source = :source AND e.state IN (:...states) AND e.waitingSince IS NOT NULL', { source, states: ['PENDING', 'WAITING_LINK'] })
       .getRawOne();
-    const oldest = row?.oldest ? new Date(/Z$|[+-]\d\d:?\d\d$/.test(row.oldest) ? row.oldest : `${row.oldest.replace(' ', 'T')}Z`) : null;
+    // SQLite answers text, Postgres a Date.
+    const oldest = row?.oldest instanceof Date ? row.oldest : row?.oldest ? new Date(/Z$|[+-]\d\d:?\d\d$/.test(row.oldest) ? row.oldest : `${row.oldest.replace(' ', 'T')}Z`) : null;
     return { count: Number(row?.count ?? 0), oldestSince: oldest };
   }
 

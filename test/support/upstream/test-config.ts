@@ -55,6 +55,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
       ...loyalty,
     },
     databasePath: ':memory:',
+    databaseUrl: null,
     leaseTtlSeconds: 30,
     adminApiToken: 'admin-token-for-tests-0123456789',
     port: 0,
