@@ -12,13 +12,15 @@ import { WriteLog } from './stores/write-log.store';
 import { AwardMirrorStore } from './stores/award-mirror.store';
 import { PerkStore } from './stores/perk.store';
 import { SettingsPinStore } from './stores/settings-pin.store';
+import { AdvisoryLocks } from './coordination/advisory-locks';
+import { JobLeases } from './coordination/job-leases';
 
 const STORES = [LinkStore, ConflictStore, EventStore, WriteLog, SyncStateStore, RunStore, PerkStore, AwardMirrorStore, SettingsPinStore, EventRequeueStore];
 
 /** Stores over the entities; the DataSource itself is configured by the app root (TypeOrmModule.forRootAsync). */
 @Module({
   imports: [TypeOrmModule.forFeature(ENTITIES), LeaseModule],
-  providers: STORES,
-  exports: [...STORES, LeaseModule],
+  providers: [...STORES, JobLeases, AdvisoryLocks],
+  exports: [...STORES, JobLeases, AdvisoryLocks, LeaseModule],
 })
 export class PersistenceModule {}

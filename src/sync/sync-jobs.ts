@@ -7,8 +7,11 @@ import { PerksSync } from '../loyalty/flows/perks-sync';
 import { ReconcileScope, Reconciliation } from '../loyalty/flows/reconciliation';
 import { LinkRepair } from '../loyalty/flows/link-repair';
 import { UsersSeedJob } from '../customers/users-seed.job';
+import { PepperEventProcessor } from './pepper-event-processor';
+import { CrmEventProcessor } from '../loyalty/flows/crm-event-processor';
+import { LoyaltyStatus } from '../loyalty/flows/loyalty-status';
 
-export type ScheduledJob = 'actions-poll' | 'actions-sweep' | 'journals-poll' | 'journals-sweep' | 'perks-sync' | 'reconcile';
+export type ScheduledJob = 'actions-poll' | 'actions-sweep' | 'journals-poll' | 'journals-sweep' | 'perks-sync' | 'reconcile' | 'pepper-queue' | 'crmcom-queue';
 
 /** The jobs as the scheduler and the admin API start them; each is a recorded run that never overlaps itself. */
 @Injectable()
@@ -21,6 +24,9 @@ export class SyncJobs {
     private readonly perks: PerksSync,
     private readonly reconciliation: Reconciliation,
     private readonly repair: LinkRepair,
+    private readonly pepperQueue: PepperEventProcessor,
+    private readonly crmQueue: CrmEventProcessor,
+    private readonly loyalty: LoyaltyStatus,
   ) {}
 
   startUsersSeed(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
@@ -72,6 +78,19 @@ export class SyncJobs {
         return this.startPerksSync('SCHEDULE');
       case 'reconcile':
         return this.startReconcile('SCHEDULE', options.reconcileDryRun ?? true);
+      // Several instances (Postgres): every instance works its claimed share of each queue, between the polls.
+      case 'pepper-queue':
+        return this.runner.start(
+          job,
+          'SCHEDULE',
+          async (ctx) => {
+            await this.loyalty.followStoredCatalogue();
+            await this.pepperQueue.processDue(ctx);
+          },
+          { perInstance: true },
+        );
+      case 'crmcom-queue':
+        return this.runner.start(job, 'SCHEDULE', (ctx) => this.crmQueue.processDue(ctx), { perInstance: true });
     }
   }
 

@@ -8,7 +8,10 @@ export type JobName =
   | 'perks-sync'
   | 'journals-poll'
   | 'journals-sweep'
-  | 'reconcile';
+  | 'reconcile'
+  // Postgres, several instances: each instance's share of an event queue (not leased; the events are claimed)
+  | 'pepper-queue'
+  | 'crmcom-queue';
 export type RunTrigger = 'SCHEDULE' | 'ADMIN' | 'STARTUP';
 export type RunState = 'RUNNING' | 'DONE' | 'FAILED' | 'STOPPED';
 

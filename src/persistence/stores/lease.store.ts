@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Like, Repository } from 'typeorm';
 import { LeaseEntity } from '../entities';
 import { rawQuery } from '../dialect';
 
@@ -35,6 +35,10 @@ export class LeaseStore {
   async release(name: string, holder: string, token: number): Promise<boolean> {
     const result = await this.repo.update({ name, holder, token }, { holder: null });
     return result.affected === 1;
+  }
+
+  withPrefix(prefix: string): Promise<LeaseEntity[]> {
+    return this.repo.findBy({ name: Like(`${prefix}%`) });
   }
 
   get(name: string): Promise<LeaseEntity | null> {
