@@ -1,10 +1,9 @@
 // DataSource for the TypeORM CLI (`npm run typeorm -- migration:run`). The app itself builds the same options
-// from its validated config; this file only needs the database path.
-import { DataSource } from 'typeorm';
-import { readDatabasePath } from './src/config/read-database-path';
-import { buildDataSourceOptions, prepareDatabaseFile } from './src/persistence/data-source-options';
+// from its validated config; this file only needs DATABASE_URL (PostgreSQL) or DATABASE_PATH (SQLite).
+import { readDatabasePath, readDatabaseUrl } from './src/config/read-database-path';
+import { buildDataSourceOptions, createDataSource, prepareDatabaseFile } from './src/persistence/data-source-options';
 
-const databasePath = readDatabasePath(process.env);
-prepareDatabaseFile(databasePath);
+const target = { databasePath: readDatabasePath(process.env), databaseUrl: readDatabaseUrl(process.env) };
+prepareDatabaseFile(target);
 
-export default new DataSource(buildDataSourceOptions(databasePath));
+export default createDataSource(buildDataSourceOptions(target));

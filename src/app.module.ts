@@ -16,7 +16,8 @@ import { Sleeper } from './common/sleeper';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { LeaseLostHandler } from './common/lease-lost';
-import { buildDataSourceOptions } from './persistence/data-source-options';
+import type { DataSourceOptions } from 'typeorm';
+import { buildDataSourceOptions, openDataSource } from './persistence/data-source-options';
 import type pino from 'pino';
 import { LoggingModule } from './observability/logging/logging.module';
 import { ObservabilityModule } from './observability/observability.module';
@@ -36,7 +37,10 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config, overrides),
         ...(logger ? [LoggingModule.forRoot(logger)] : []),
-        TypeOrmModule.forRoot(buildDataSourceOptions(config.databasePath)),
+        TypeOrmModule.forRootAsync({
+          useFactory: () => buildDataSourceOptions(config),
+          dataSourceFactory: (options) => openDataSource(options as DataSourceOptions),
+        }),
         ScheduleModule.forRoot(),
         EventEmitterModule.forRoot(),
         ObservabilityModule,

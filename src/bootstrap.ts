@@ -33,7 +33,7 @@ export async function createApp(
   overrides: AppOverrides = {},
   logger: LogLevel[] | false = LEVELS[config.logLevel],
 ): Promise<INestApplication> {
-  prepareDatabaseFile(config.databasePath);
+  prepareDatabaseFile(config);
   const root = configureRootLogger({
     applicationId: config.pepper.applicationId,
     format: config.ops.logFormat,

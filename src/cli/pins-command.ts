@@ -58,7 +58,8 @@ export async function runPinsCommand(args: string[], env: PinsCommandEnv, print:
 }
 
 async function liveHolder(source: DataSource, env: PinsCommandEnv): Promise<string | null> {
-  const hasLeaseTable = (await source.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'lease'`)).length > 0;
+  const runner = source.createQueryRunner();
+  const hasLeaseTable = await runner.hasTable('lease').finally(() => runner.release());
   if (!hasLeaseTable) return null;
   const lease = await source.getRepository(LeaseEntity).findOneBy({ name: WRITER_LEASE });
   if (!lease?.holder || !lease.heartbeatAt) return null;

@@ -103,6 +103,8 @@ export interface AppConfig {
   audiences: AudiencesConfig;
   products: ProductsConfig;
   databasePath: string;
+  /** postgres://… selects PostgreSQL (several instances may share it); null means SQLite at databasePath */
+  databaseUrl: string | null;
   /** a writer lease without a heartbeat for this long may be taken over by another process */
   leaseTtlSeconds: number;
   adminApiToken: string;

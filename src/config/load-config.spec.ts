@@ -49,6 +49,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('DATABASE_URL selects Postgres; a bad one is named, its value (with the password) never printed', () => {
+    expect(loadConfig(VALID).databaseUrl).toBeNull();
+    const url = 'postgres://connector:s3cret-pw@db.internal:5432/loyalty';
+    expect(loadConfig({ ...VALID, DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ ...VALID, DATABASE_URL: 'postgresql://db/loyalty' }).databaseUrl).toBe('postgresql://db/loyalty');
+    for (const bad of ['mysql://u:s3cret-pw@db/x', 'postgres://u:s3cret-pw@db:5432', 'not a url s3cret-pw']) {
+      const problems = problemsOf({ ...VALID, DATABASE_URL: bad });
+      expect(problems).toEqual([expect.stringContaining('DATABASE_URL must be a postgres:// URL')]);
+      expect(problems.join('\n')).not.toContain('s3cret-pw');
+    }
+  });
+
   it('names every missing required variable in one error', () => {
     const problems = problemsOf({});
     for (const name of ['PEPPER_AUTH_TOKEN', 'PEPPER_APPLICATION_ID', 'CRMCOM_API_URL', 'CRMCOM_API_KEY', 'ADMIN_API_TOKEN']) {

@@ -2,6 +2,7 @@ import { validateCronExpression } from 'cron';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { AppConfig, SegmentSourceConfig, SegmentSourceKind, WEBHOOK_FIELDS, WebhookField } from './app-config';
 import { parseDecimalToMinor } from '../common/money';
+import { isPostgresUrl } from './database-target';
 import { ConfigValidationError } from './config-error';
 import { EnvReader } from './env-reader';
 import { readEnvFile } from './env-file';
@@ -140,6 +141,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   r.check(webhookSecret === null || webhookSecret.length >= 16, 'CRMCOM_WEBHOOK_SECRET must be at least 16 characters long');
   const productLocations = (r.optional('PRODUCT_LOCATIONS') ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
   r.check(productLocations.every((l) => SOURCE_ID.test(l)), 'PRODUCT_LOCATIONS must be a comma-separated list of Pepper location ids');
+  const databaseUrl = r.optional('DATABASE_URL');
+  // The URL holds the database password: it is named in the message, never printed.
+  r.check(databaseUrl === null || isPostgresUrl(databaseUrl), 'DATABASE_URL must be a postgres:// URL with a host and a database name (postgres://user:password@host:5432/db)');
 
   const config: AppConfig = {
     pepper: {
@@ -195,6 +199,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       menuApiUrl: r.url('PEPPER_MENU_API_URL', 'https://menu.pepperhq.com'),
     },
     databasePath: r.string('DATABASE_PATH', './data/connector.sqlite'),
+    databaseUrl,
     leaseTtlSeconds: r.integer('LEASE_TTL_SECONDS', 30, 2, 3_600),
     adminApiToken,
     port: r.integer('PORT', 3000, 0, 65_535),

@@ -42,6 +42,20 @@ export abstract class EventQueue {
   }
 
   async processDue(ctx: RunContext): Promise<void> {
+    // Several instances (Postgres): the batches are claimed; the claims are kept alive while this share is worked
+    // and what is left unworked is given back at the end.
+    const renewEvery = this.events.claimRenewEveryMs;
+    const renewal = renewEvery ? setInterval(() => void this.events.renewClaims().catch(() => undefined), renewEvery) : null;
+    renewal?.unref();
+    try {
+      await this.workDue(ctx);
+    } finally {
+      if (renewal) clearInterval(renewal);
+      await this.events.releaseClaims(this.source);
+    }
+  }
+
+  private async workDue(ctx: RunContext): Promise<void> {
     await this.parkOverdueWaits(ctx);
     const seen = new Set<number>();
     const covered = new Set<string>();

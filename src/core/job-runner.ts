@@ -1,12 +1,14 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { JobLeases } from '../persistence/coordination/job-leases';
+import { Instance } from '../persistence/coordination/instance';
 import { logEvent } from '../common/structured-log';
 import { dispositionOf } from '../upstream/error-disposition';
 import type { JobName, RunTrigger } from '../persistence/entities';
 import { RunStore } from '../persistence/stores/run.store';
 
 export class JobAlreadyRunningError extends Error {
-  constructor(readonly job: JobName, readonly runId: string) {
-    super(`${job} is already running (run ${runId})`);
+  constructor(readonly job: JobName, readonly runId: string, elsewhere: string | null = null) {
+    super(elsewhere ? `${job} is already running on instance ${elsewhere}` : `${job} is already running (run ${runId})`);
   }
 }
 
@@ -34,6 +36,12 @@ export interface StartedRun {
 
 const SHUTDOWN_GRACE_MS = 20_000;
 
+interface Lease {
+  token: number;
+  lost: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
 /**
  * Runs jobs as recorded sync runs. A job never overlaps itself; on shutdown running jobs are asked to stop
  * at their next safe point and are given a grace period to finish their batch.
@@ -44,7 +52,11 @@ export class JobRunner implements OnApplicationShutdown {
   private readonly running = new Map<JobName, StartedRun>();
   private stopping = false;
 
-  constructor(private readonly runs: RunStore) {}
+  constructor(
+    private readonly runs: RunStore,
+    @Optional() private readonly leases?: JobLeases,
+    @Optional() private readonly instance?: Instance,
+  ) {}
 
   isRunning(job: JobName): boolean {
     return this.running.has(job);
@@ -55,7 +67,7 @@ export class JobRunner implements OnApplicationShutdown {
     job: JobName,
     trigger: RunTrigger,
     work: (ctx: RunContext) => Promise<void>,
-    options: { actor?: string | null; params?: Record<string, unknown> | null } = {},
+    options: { actor?: string | null; params?: Record<string, unknown> | null; perInstance?: boolean } = {},
   ): Promise<StartedRun> {
     const current = this.running.get(job);
     if (current) throw new JobAlreadyRunningError(job, current.runId);
@@ -65,16 +77,34 @@ export class JobRunner implements OnApplicationShutdown {
     const reserved: StartedRun = { runId: 'starting', done: new Promise<void>((resolve) => (finished = resolve)) };
     this.running.set(job, reserved);
     let run;
+    let lease: Lease | null = null;
     try {
-      run = await this.runs.start(job, trigger, options.actor ?? null, options.params ?? null);
+      // Several instances (Postgres): the job's lease, unless the job is one every instance runs (its queue share).
+      if (this.leases?.enabled && !options.perInstance) {
+        const attempt = await this.leases.acquire(job);
+        if (!attempt.acquired) throw new JobAlreadyRunningError(job, 'elsewhere', attempt.holder);
+        lease = { token: attempt.token, lost: false, timer: null };
+        // Holding the lease, any run of this job still RUNNING is a dead instance's.
+        await this.runs.abandonRunningOf(job, 'the process stopped while this run was going on (its instance no longer heartbeats; the job lease was taken over)');
+      }
+      run = await this.runs.start(job, trigger, options.actor ?? null, options.params ?? null, this.instance?.id ?? null);
     } catch (error) {
+      if (lease) await this.leases?.release(job, lease.token);
       this.running.delete(job);
       finished();
       throw error;
     }
-    const ctx = new RunContext(run.runId, trigger, () => this.stopping);
+    const held = lease;
+    const ctx = new RunContext(run.runId, trigger, () => this.stopping || (held?.lost ?? false));
     reserved.runId = run.runId;
-    void this.execute(job, ctx, work).finally(finished);
+    if (held) this.keepLease(job, held);
+    void this.execute(job, ctx, work)
+      .finally(async () => {
+        if (!held) return;
+        if (held.timer) clearInterval(held.timer);
+        if (!held.lost) await this.leases?.release(job, held.token);
+      })
+      .finally(finished);
     return reserved;
   }
 
@@ -82,6 +112,27 @@ export class JobRunner implements OnApplicationShutdown {
   async startIfIdle(job: JobName, trigger: RunTrigger, work: (ctx: RunContext) => Promise<void>): Promise<StartedRun | null> {
     if (this.running.has(job) || this.stopping) return null;
     return this.start(job, trigger, work);
+  }
+
+  /** Heartbeats the job's lease while it runs; a lease found taken (fencing) stops the run at its next safe point. */
+  private keepLease(job: JobName, lease: Lease): void {
+    const leases = this.leases as JobLeases;
+    let beating = false;
+    lease.timer = setInterval(() => {
+      if (beating || lease.lost) return;
+      beating = true;
+      leases
+        .heartbeat(job, lease.token)
+        .then((ok) => {
+          if (ok) return;
+          lease.lost = true;
+          if (lease.timer) clearInterval(lease.timer);
+          logEvent(this.logger, 'job_lease_lost', { job, token: lease.token, instance: this.instance?.id, action: 'stopping the run at its next safe point' }, 'error');
+        })
+        .catch((error: unknown) => this.logger.warn(`${job} lease heartbeat failed (will retry): ${(error as Error).message}`))
+        .finally(() => (beating = false));
+    }, Math.max(100, Math.floor(leases.ttlMs / 3)));
+    lease.timer.unref();
   }
 
   private async execute(job: JobName, ctx: RunContext, work: (ctx: RunContext) => Promise<void>): Promise<void> {

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { AdvisoryLocks } from '../persistence/coordination/advisory-locks';
 
 /** Runs tasks one at a time per key (in arrival order), different keys in parallel. */
 export class KeyedMutex {
@@ -23,11 +24,19 @@ export class KeyedMutex {
 
 /**
  * The per-user lock every job and admin call shares, so two flows never interleave for one user
- * (e.g. the seed and the poller creating the same contact).
+ * (e.g. the seed and the poller creating the same contact). On Postgres it is also a database lock (an advisory lock
+ * on the user), so two instances never work on one user at once; in-process callers queue in memory first, so one
+ * instance holds at most one database lock per user.
  */
 @Injectable()
 export class UserLocks extends KeyedMutex {
+  constructor(@Optional() private readonly database?: AdvisoryLocks) {
+    super();
+  }
+
   forUser<T>(pepperUserId: string, task: () => Promise<T>): Promise<T> {
-    return this.runExclusive(`user:${pepperUserId}`, task);
+    const key = `user:${pepperUserId}`;
+    const database = this.database;
+    return this.runExclusive(key, database?.enabled ? () => database.withLock(key, task) : task);
   }
 }

@@ -1,6 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions } from 'typeorm';
+import type { DatabaseTarget } from '../config/database-target';
 import { ENTITIES } from './entities';
 import { InitialSchema1764000000000 } from './migrations/1764000000000-initial-schema';
 import { Loyalty1764100000000 } from './migrations/1764100000000-loyalty';
@@ -9,6 +10,7 @@ import { WriterLease1765100000000 } from './migrations/1765100000000-writer-leas
 import { WriteSettlement1765200000000 } from './migrations/1765200000000-write-settlement';
 import { ConflictClaim1765200000001 } from './migrations/1765200000001-conflict-claim';
 import { ExactlyOnce1765300000000 } from './migrations/1765300000000-exactly-once';
+import { MultiInstance1766000000000 } from './migrations/1766000000000-multi-instance';
 import { AuditTrail1766100000000 } from './migrations/1766100000000-audit-trail';
 import { AudiencesProducts1766300000000 } from './migrations/1766300000000-audiences-products';
 
@@ -20,19 +22,44 @@ export const MIGRATIONS = [
   WriteSettlement1765200000000,
   ConflictClaim1765200000001,
   ExactlyOnce1765300000000,
+  MultiInstance1766000000000,
   AuditTrail1766100000000,
   AudiencesProducts1766300000000,
 ];
 
 /** The database holds customers' contact links: create it readable by its owner only. */
-export function prepareDatabaseFile(path: string): void {
+export function prepareDatabaseFile(target: string | DatabaseTarget): void {
+  if (typeof target !== 'string' && target.databaseUrl) return;
+  const path = typeof target === 'string' ? target : target.databasePath;
   if (path === ':memory:') return;
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   if (!existsSync(path)) closeSync(openSync(path, 'a', 0o600));
   chmodSync(path, 0o600);
 }
 
-export function buildDataSourceOptions(databasePath: string): DataSourceOptions {
+/** Connections per instance on Postgres: jobs, per-user locks (one connection each while held) and the admin API. */
+export const POSTGRES_POOL_SIZE = 20;
+
+/**
+ * SQLite at a path (the embedded default), or PostgreSQL when a DATABASE_URL is given. The same entities and the same
+ * migration history for both; the migrations write per-dialect DDL where the two differ.
+ */
+export function buildDataSourceOptions(target: string | DatabaseTarget): DataSourceOptions {
+  const { databasePath, databaseUrl } = typeof target === 'string' ? { databasePath: target, databaseUrl: null } : target;
+  if (databaseUrl) {
+    return {
+      type: 'postgres',
+      url: databaseUrl,
+      entities: ENTITIES,
+      migrations: MIGRATIONS,
+      // Run by openDataSource under an advisory lock: instances starting together must not both migrate.
+      migrationsRun: false,
+      migrationsTransactionMode: 'all',
+      synchronize: false,
+      logging: false,
+      extra: { max: POSTGRES_POOL_SIZE, connectionTimeoutMillis: 10_000 },
+    };
+  }
   return {
     type: 'sqlite',
     database: databasePath,
@@ -45,4 +72,42 @@ export function buildDataSourceOptions(databasePath: string): DataSourceOptions 
     enableWAL: true,
     busyTimeout: 5000,
   };
+}
+
+/**
+ * A DataSource over these options. Entities declare instants as `datetime` (SQLite's name); on Postgres the columns are
+ * `timestamptz` (see the migrations) and the driver, which already converts `datetime` values like timestamps, is told
+ * to accept the name.
+ */
+export function createDataSource(options: DataSourceOptions): DataSource {
+  const source = new DataSource(options);
+  if (options.type === 'postgres' && !source.driver.supportedDataTypes.includes('datetime')) {
+    source.driver.supportedDataTypes.push('datetime');
+  }
+  return source;
+}
+
+/** Any number that the instances of one database agree on: the lock held while one of them migrates. */
+const MIGRATION_LOCK = 7_405_311;
+
+/** The app's DataSource, initialised, with every migration run (on Postgres by one instance at a time). */
+export async function openDataSource(options: DataSourceOptions): Promise<DataSource> {
+  const source = await createDataSource(options).initialize();
+  if (options.type !== 'postgres') return source;
+  const runner = source.createQueryRunner();
+  try {
+    await runner.connect();
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await source.runMigrations({ transaction: 'all' });
+    } finally {
+      await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } catch (error) {
+    await runner.release();
+    await source.destroy();
+    throw error;
+  }
+  await runner.release();
+  return source;
 }

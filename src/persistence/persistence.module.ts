@@ -16,6 +16,8 @@ import { SyncModeStore } from './stores/sync-mode.store';
 import { SegmentMirrorStore } from './stores/segment-mirror.store';
 import { NotificationStore } from './stores/notification.store';
 import { ProductSyncStore } from './stores/product-sync.store';
+import { AdvisoryLocks } from './coordination/advisory-locks';
+import { JobLeases } from './coordination/job-leases';
 
 const STORES = [
   LinkStore,
@@ -35,7 +37,7 @@ const AUDIENCE_STORES = [SegmentMirrorStore, NotificationStore, ProductSyncStore
 /** Stores over the entities; the DataSource itself is configured by the app root (TypeOrmModule.forRootAsync). */
 @Module({
   imports: [TypeOrmModule.forFeature(ENTITIES), LeaseModule],
-  providers: [...STORES, ...AUDIENCE_STORES],
-  exports: [...STORES, ...AUDIENCE_STORES, LeaseModule],
+  providers: [...STORES, ...AUDIENCE_STORES, JobLeases, AdvisoryLocks],
+  exports: [...STORES, ...AUDIENCE_STORES, JobLeases, AdvisoryLocks, LeaseModule],
 })
 export class PersistenceModule {}

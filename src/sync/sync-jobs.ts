@@ -11,6 +11,10 @@ import { SegmentMirror } from '../audiences/segment-mirror';
 import { NotificationStatusPoller } from '../notifications/notification-status-poller';
 import { ProductSync } from '../products/product-sync';
 
+import { PepperEventProcessor } from './pepper-event-processor';
+import { CrmEventProcessor } from '../loyalty/flows/crm-event-processor';
+import { LoyaltyStatus } from '../loyalty/flows/loyalty-status';
+
 export type ScheduledJob =
   | 'actions-poll'
   | 'actions-sweep'
@@ -20,7 +24,9 @@ export type ScheduledJob =
   | 'reconcile'
   | 'segments-sync'
   | 'products-sync'
-  | 'notifications-poll';
+  | 'notifications-poll'
+  | 'pepper-queue'
+  | 'crmcom-queue';
 
 /** The jobs as the scheduler and the admin API start them; each is a recorded run that never overlaps itself. */
 @Injectable()
@@ -36,6 +42,9 @@ export class SyncJobs {
     private readonly segments: SegmentMirror,
     private readonly products: ProductSync,
     private readonly notificationStatus: NotificationStatusPoller,
+    private readonly pepperQueue: PepperEventProcessor,
+    private readonly crmQueue: CrmEventProcessor,
+    private readonly loyalty: LoyaltyStatus,
   ) {}
 
   /** Mirrors the CRM.COM audiences into Pepper segments (all sources, or one). */
@@ -106,6 +115,19 @@ export class SyncJobs {
         return this.startProductsSync('SCHEDULE');
       case 'notifications-poll':
         return this.startNotificationsPoll('SCHEDULE');
+      // Several instances (Postgres): every instance works its claimed share of each queue, between the polls.
+      case 'pepper-queue':
+        return this.runner.start(
+          job,
+          'SCHEDULE',
+          async (ctx) => {
+            await this.loyalty.followStoredCatalogue();
+            await this.pepperQueue.processDue(ctx);
+          },
+          { perInstance: true },
+        );
+      case 'crmcom-queue':
+        return this.runner.start(job, 'SCHEDULE', (ctx) => this.crmQueue.processDue(ctx), { perInstance: true });
     }
   }
 

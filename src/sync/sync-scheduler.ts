@@ -42,7 +42,8 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     // start after a shadow rehearsal starts from scratch.
     await this.loyalty.restore();
     await this.modeSwitch.apply();
-    const abandoned = await this.runs.abandonRunning('the process stopped while this run was going on');
+    // On Postgres other instances may be running: a job's dead runs are closed by whoever takes its lease over.
+    const abandoned = this.config.databaseUrl ? 0 : await this.runs.abandonRunning('the process stopped while this run was going on');
     if (abandoned > 0) this.logger.warn(`${abandoned} run(s) left RUNNING by a previous process marked STOPPED`);
     const seedNeeded = !(await this.seed.isComplete());
     // Not awaited: /health answers as soon as the service is up, before these finish.
@@ -57,6 +58,10 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     if (this.config.audiences.segmentSources.length > 0) this.every('segments-sync', HOUR_MS);
     if (this.config.products.locations.length > 0) this.every('products-sync', 24 * HOUR_MS);
     this.every('notifications-poll', this.config.audiences.notificationPollSeconds * 1000);
+    if (this.config.databaseUrl) {
+      this.every('pepper-queue', this.config.pepper.pollIntervalSeconds * 1000);
+      this.every('crmcom-queue', this.config.crmcom.pollIntervalSeconds * 1000);
+    }
     const reconcile = CronJob.from({ cronTime: this.config.loyalty.reconcileCron, onTick: () => this.tick('reconcile'), start: true });
     this.registry.addCronJob('reconcile', reconcile as never);
   }
@@ -67,7 +72,11 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
     if (!seedNeeded) return;
     await this.jobs.startUsersSeed('STARTUP').then(
       () => undefined,
-      (e: unknown) => this.logger.error(`seed did not start: ${(e as Error).message}`),
+      (e: unknown) => {
+        // Another instance is seeding (Postgres): not an error.
+        if (e instanceof JobAlreadyRunningError) this.logger.log(e.message);
+        else this.logger.error(`seed did not start: ${(e as Error).message}`);
+      },
     );
   }
 
@@ -79,7 +88,13 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
       await run.done;
       ok = (await this.runs.get(run.runId))?.state === 'DONE';
     } catch (error) {
-      this.logger.error(`perks sync did not start: ${(error as Error).message}`);
+      if (error instanceof JobAlreadyRunningError) {
+        // Another instance is reading the catalogue (Postgres): follow what it stores.
+        await this.loyalty.followStoredCatalogue().catch(() => undefined);
+        ok = this.loyalty.current().state === 'ACTIVE';
+      } else {
+        this.logger.error(`perks sync did not start: ${(error as Error).message}`);
+      }
     }
     if (ok || this.stopped) return;
     this.logger.warn(`the Pepper perk catalogue could not be read; trying again in ${Math.round(retryInMs / 1000)} s`);
@@ -95,9 +110,20 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private tick(job: ScheduledJob): void {
+    // Several instances: a seed whose instance died is taken up by whichever instance's poll comes next.
+    if (job === 'actions-poll' && this.config.databaseUrl) void this.resumeSeed();
     this.jobs.tick(job, { reconcileDryRun: !this.config.loyalty.reconcileFix }).catch((error: unknown) => {
       if (!(error instanceof JobAlreadyRunningError)) this.logger.error(`${job} tick failed: ${(error as Error).message}`);
     });
+  }
+
+  private async resumeSeed(): Promise<void> {
+    try {
+      if (await this.seed.isComplete()) return;
+      await this.jobs.startUsersSeed('SCHEDULE');
+    } catch (error) {
+      if (!(error instanceof JobAlreadyRunningError)) this.logger.error(`seed did not resume: ${(error as Error).message}`);
+    }
   }
 
   onApplicationShutdown(): void {

@@ -2,7 +2,7 @@ import { SyncJobs } from '../../src/sync/sync-jobs';
 import { waitFor } from '../support/harness';
 import { pepperPoints, pollUntilRunEnds, settle, WALLET_PERK } from '../support/loyalty';
 import { addUsers, ChaosHarness, orderRef, settleUntilClean, startChaosHarness } from '../support/chaos/chaos-harness';
-import { inboundEvents, queryDb, writeDb } from '../support/chaos/db';
+import { inboundEvents, queryDb, sqliteDateMs, writeDb } from '../support/chaos/db';
 import { checkInvariants } from '../support/chaos/invariants';
 import { ChildConnector, spawnConnector, startSimulatorsForChild, waitUntilLeaseExpired, waitUntilSeeded } from '../support/chaos/child-connector';
 
@@ -72,10 +72,10 @@ describe('chaos: exactly once (e2e)', () => {
       try {
         await settle(h);
         // Points granted in Pepper just before the link was made, but indexed late: seen only after the link.
-        const openingAt = Date.parse(
-          (await queryDb<{ openingAt: string }>(h.config.databasePath, 'SELECT openingAt FROM user_link WHERE pepperUserId = ?', [user]))[0].openingAt.replace(' ', 'T') + 'Z',
-        );
-        expect(Number.isNaN(openingAt)).toBe(false);
+        const openingAt = sqliteDateMs(
+          (await queryDb<{ openingAt: string }>(h.config.databasePath, 'SELECT openingAt FROM user_link WHERE pepperUserId = ?', [user]))[0].openingAt,
+        ) as number;
+        expect(Number.isNaN(openingAt ?? NaN)).toBe(false);
         h.pepper.grantAward(user, WALLET_PERK, 500, { at: new Date(openingAt), visibleAt: new Date(h.clock.nowMs() + 1_000) });
         h.clock.advance(2_000);
         await settle(h);

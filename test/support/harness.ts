@@ -12,6 +12,7 @@ import { SyncScheduler } from '../../src/sync/sync-scheduler';
 import { CrmComSimulator } from '../../packages/simulators/src/crmcom';
 import { PepperSimulator } from '../../packages/simulators/src/pepper/pepper-simulator';
 import type { RunningServer } from '../../packages/simulators/src/shared/listen';
+import { createTestSchema, onPostgres, registerPostgresPath } from './test-database';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 export const PEPPER_TOKEN = 'e2e-pepper-secret-token';
@@ -55,6 +56,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   options.seed?.(pepper, crm);
   const servers: RunningServer[] = [await pepper.start(0), await crm.start(0)];
   const dir = mkdtempSync(join(tmpdir(), 'connector-e2e-'));
+  // TEST_DATABASE=postgres: this harness's own schema, dropped on close.
+  const schema = onPostgres ? await createTestSchema('e2e') : null;
   const config = loadConfig({
     PEPPER_API_URL: servers[0].url,
     PEPPER_MENU_API_URL: servers[0].url, // the Pepper simulator serves the menu host too
@@ -70,8 +73,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     HTTP_BACKOFF_BASE_MS: '5',
     HTTP_BACKOFF_MAX_MS: '50',
     LOG_LEVEL: 'error',
+    ...(schema ? { DATABASE_URL: schema.url } : {}),
     ...options.env,
   });
+  if (schema) registerPostgresPath(config.databasePath, schema.url);
 
   const boot = async (): Promise<INestApplication> => {
     const logger = options.logger ?? ['error'];
@@ -118,6 +123,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       crm.faults.clear();
       await app.close().catch(() => undefined);
       for (const server of servers) await server.close();
+      await schema?.drop();
     },
   };
   return harness;

@@ -10,6 +10,8 @@ import { SyncStateStore } from '../../persistence/stores/sync-state.store';
 import { WriteLog } from '../../persistence/stores/write-log.store';
 import { LoyaltyStatus } from '../../loyalty/flows/loyalty-status';
 import { presentRun } from '../presenters';
+import { JobLeases } from '../../persistence/coordination/job-leases';
+import { Instance } from '../../persistence/coordination/instance';
 
 /** A write younger than this is still being answered, not in doubt. */
 const IN_DOUBT_AFTER_MS = 60_000;
@@ -28,6 +30,8 @@ export class GetStatusUseCase {
     private readonly clock: Clock,
     private readonly writeLog: WriteLog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly leases: JobLeases,
+    private readonly instance: Instance,
   ) {}
 
   async execute() {
@@ -52,16 +56,20 @@ export class GetStatusUseCase {
       };
     });
     const jobs: Record<string, unknown> = {};
+    // Several instances (Postgres): which instance holds each job's lease now (null: none is running it).
+    const holders = await this.leases.holders();
     for (const job of JOBS) {
       const last = await this.runs.lastRunOf(job);
-      jobs[job] = last ? presentRun(last) : null;
+      jobs[job] = last ? { ...presentRun(last), instance: last.instance, heldBy: holders[job]?.instance ?? null } : null;
     }
     const eventStates = await this.events.countByState();
     const linkStatuses = await this.links.countByStatus();
     const openConflicts = await this.conflicts.countOpenByKind();
     return {
+      instance: this.instance.id,
       feeds,
       jobs,
+      jobHolders: holders,
       totals: {
         links: linkStatuses,
         linksByMatch: await this.links.countByMatch(),

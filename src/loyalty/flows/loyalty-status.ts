@@ -76,6 +76,11 @@ export class LoyaltyStatus {
     return this.evaluate();
   }
 
+  /** Several instances: another instance's perk sync stored the catalogue; follow it (nothing stored: unchanged). */
+  async followStoredCatalogue(): Promise<void> {
+    if ((await this.perks.all()).length > 0) await this.evaluate();
+  }
+
   /** Re-decides the state from the stored perk catalogue (after every perk sync). */
   async evaluate(): Promise<LoyaltyState> {
     const choice = chooseWalletPerk(await this.perks.all(), this.config.loyalty.walletPerkId);

@@ -49,6 +49,13 @@ export class InboundEventEntity {
   @Column({ type: 'datetime', nullable: true })
   waitingSince: Date | null;
 
+  /** the instance working (or that worked) this event; a claim is live until claimedUntil (Postgres, several instances) */
+  @Column({ type: 'varchar', nullable: true })
+  claimedBy: string | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  claimedUntil: Date | null;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt: Date;
 

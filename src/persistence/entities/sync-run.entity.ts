@@ -11,7 +11,11 @@ export type JobName =
   | 'reconcile'
   | 'segments-sync'
   | 'products-sync'
-  | 'notifications-poll';
+  | 'notifications-poll'
+
+  // Postgres, several instances: each instance's share of an event queue (not leased; the events are claimed)
+  | 'pepper-queue'
+  | 'crmcom-queue';
 export type RunTrigger = 'SCHEDULE' | 'ADMIN' | 'STARTUP';
 export type RunState = 'RUNNING' | 'DONE' | 'FAILED' | 'STOPPED';
 
@@ -43,6 +47,10 @@ export class SyncRunEntity {
 
   @Column({ type: 'varchar', nullable: true })
   actor: string | null;
+
+  /** the instance that ran it (hostname:pid:random) */
+  @Column({ type: 'varchar', nullable: true })
+  instance: string | null;
 
   @Column({ type: 'simple-json', nullable: true })
   params: Record<string, unknown> | null;

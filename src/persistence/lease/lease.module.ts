@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LeaseEntity } from '../entities';
 import { LeaseStore } from '../stores/lease.store';
 import { WriterLease } from './writer-lease';
+import { Instance } from '../coordination/instance';
 
 /**
  * Imported by PersistenceModule, so Nest places it deeper than the modules that run jobs (SyncModule, AdminModule).
@@ -11,7 +12,7 @@ import { WriterLease } from './writer-lease';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([LeaseEntity])],
-  providers: [LeaseStore, WriterLease],
-  exports: [WriterLease],
+  providers: [LeaseStore, WriterLease, Instance],
+  exports: [WriterLease, LeaseStore, Instance],
 })
 export class LeaseModule {}

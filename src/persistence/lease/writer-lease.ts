@@ -45,6 +45,9 @@ export class WriterLease implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
+    // On Postgres several instances share the database: each job runs in one instance at a time (job leases) and
+    // each user is worked by one instance at a time (advisory locks), so there is no single writer.
+    if (this.config.databaseUrl) return;
     await this.acquire();
     this.timer = setInterval(() => void this.heartbeat(), Math.max(1, Math.floor(this.ttlMs / 3)));
     this.timer.unref();

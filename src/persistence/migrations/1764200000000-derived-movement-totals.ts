@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { ddl } from '../dialect';
 
 const COLUMNS = ['toCrmMoneyMinor', 'toCrmPoints', 'toPepperMoneyMinor', 'toPepperPoints'];
 
@@ -12,7 +13,7 @@ export class DerivedMovementTotals1764200000000 implements MigrationInterface {
   async up(q: QueryRunner): Promise<void> {
     for (const column of COLUMNS) await q.query(`ALTER TABLE "user_link" DROP COLUMN "${column}"`);
     // When the user was (last) linked: wallet history before it is in the opening balance.
-    await q.query(`ALTER TABLE "user_link" ADD COLUMN "linkedAt" datetime`);
+    await q.query(ddl(q, `ALTER TABLE "user_link" ADD COLUMN "linkedAt" datetime`));
     await q.query(`UPDATE "user_link" SET "linkedAt" = "createdAt" WHERE "status" = 'LINKED'`);
   }
 

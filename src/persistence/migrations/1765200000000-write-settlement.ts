@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { ddl } from '../dialect';
 
 /** Who settled a write in doubt by hand, and when (POST /admin/writes/:id/settle). */
 export class WriteSettlement1765200000000 implements MigrationInterface {
@@ -6,7 +7,7 @@ export class WriteSettlement1765200000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "outbound_write" ADD COLUMN "settledBy" varchar`);
-    await q.query(`ALTER TABLE "outbound_write" ADD COLUMN "settledAt" datetime`);
+    await q.query(ddl(q, `ALTER TABLE "outbound_write" ADD COLUMN "settledAt" datetime`));
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { ddl } from '../dialect';
 
 /**
  * Exactly-once bookkeeping:
@@ -17,9 +18,9 @@ export class ExactlyOnce1765300000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE "inbound_event" ADD COLUMN "movementPoints" integer`);
-    await q.query(`ALTER TABLE "inbound_event" ADD COLUMN "waitingSince" datetime`);
-    await q.query(`ALTER TABLE "user_link" ADD COLUMN "openingAt" datetime`);
-    await q.query(`ALTER TABLE "outbound_write" ADD COLUMN "gaveUpAt" datetime`);
+    await q.query(ddl(q, `ALTER TABLE "inbound_event" ADD COLUMN "waitingSince" datetime`));
+    await q.query(ddl(q, `ALTER TABLE "user_link" ADD COLUMN "openingAt" datetime`));
+    await q.query(ddl(q, `ALTER TABLE "outbound_write" ADD COLUMN "gaveUpAt" datetime`));
     // Users whose opening balance was already queued: their opening point is the moment of linking.
     await q.query(
       `UPDATE "user_link" SET "openingAt" = "linkedAt" WHERE "status" = 'LINKED' AND EXISTS (

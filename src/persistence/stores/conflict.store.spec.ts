@@ -45,7 +45,7 @@ describe('ConflictStore on SQLite', () => {
   it('refuses a second OPEN row with the same key in the database itself, but not a closed one', async () => {
     const { conflict } = await conflicts.openOrRefresh(ambiguous());
     const copy = { kind: conflict.kind, pepperUserId: 'u1', candidateContactIds: [], details: {}, dedupeKey: conflict.dedupeKey };
-    await expect(repo.insert({ ...copy, status: 'OPEN' })).rejects.toThrow(/UNIQUE constraint failed/);
+    await expect(repo.insert({ ...copy, status: 'OPEN' })).rejects.toThrow(/UNIQUE constraint failed|duplicate key value violates unique constraint/);
     await expect(repo.insert({ ...copy, status: 'RESOLVED' })).resolves.toBeDefined();
   });
 

@@ -1,3 +1,4 @@
+import { dialectOf } from '../dialect';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
@@ -45,8 +46,9 @@ export class EventRequeueStore {
     const query = this.repo.createQueryBuilder('e').select('e.id', 'id').where("e.state = 'FAILED'");
     if (filter.type) query.andWhere('e.type = :type', { type: filter.type });
     if (filter.reason) {
-      // instr on lower() rather than LIKE: the operator's text may hold % or _.
-      query.andWhere('instr(lower(coalesce(e.lastError, \'\')), :reason) > 0', { reason: filter.reason.toLowerCase() });
+      // A substring position on lower() rather than LIKE: the operator's text may hold % or _.
+      const position = dialectOf(this.repo.manager.connection) === 'postgres' ? 'strpos' : 'instr';
+      query.andWhere(`${position}(lower(coalesce(e.lastError, '')), :reason) > 0`, { reason: filter.reason.toLowerCase() });
     }
     const rows: Array<{ id: number }> = await query.orderBy('e.id', 'ASC').getRawMany();
     return rows.map((r) => Number(r.id));

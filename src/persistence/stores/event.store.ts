@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { Instance } from '../coordination/instance';
+import { rawQuery } from '../dialect';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, IsNull, LessThan, LessThanOrEqual, Not, Repository } from 'typeorm';
+import { In, IsNull, LessThan, LessThanOrEqual, MoreThanOrEqual, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { EventSource, InboundEventEntity, InboundEventState } from '../entities';
 import { ListPage, pageById } from './page';
@@ -24,7 +27,14 @@ export class EventStore {
   constructor(
     @InjectRepository(InboundEventEntity) private readonly repo: Repository<InboundEventEntity>,
     private readonly clock: Clock,
+    @Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig,
+    @Optional() private readonly instance?: Instance,
   ) {}
+
+  /** Several instances share the queue (Postgres): events are claimed before they are worked. */
+  private get claiming(): boolean {
+    return Boolean(this.config?.databaseUrl && this.instance);
+  }
 
   /** Records an event once; a duplicate (same source and external id) is ignored and reported as not new. */
   async recordIfNew(input: NewInboundEvent): Promise<boolean> {
@@ -38,6 +48,8 @@ export class EventStore {
         nextAttemptAt: null,
         movementPoints: null,
         waitingSince: null,
+        claimedBy: null,
+        claimedUntil: null,
       });
       return true;
     } catch (error) {
@@ -61,8 +73,12 @@ export class EventStore {
     return externalIds.length === 0 ? Promise.resolve([]) : this.repo.findBy({ source, externalId: In(externalIds) });
   }
 
-  /** Events ready to be (re)processed, oldest first. */
+  /**
+   * Events ready to be (re)processed, oldest first. On Postgres they are claimed for this instance first (see
+   * claimDue), so instances sharing the queue work different users.
+   */
   due(source: EventSource, limit: number): Promise<InboundEventEntity[]> {
+    if (this.claiming) return this.claimDue(source, limit);
     const now = this.clock.now();
     return this.repo.find({
       where: [
@@ -74,6 +90,68 @@ export class EventStore {
       order: { occurredAt: 'ASC', id: source === 'pepper' ? 'DESC' : 'ASC' },
       take: limit,
     });
+  }
+
+  /**
+   * Claims a batch for this instance, in one short transaction: the claims of one source are taken one instance at a
+   * time (a transaction advisory lock), the rows with FOR UPDATE SKIP LOCKED. A user whose events another instance has
+   * claimed (a live claim) is left to it entirely, so one user's events are worked by one instance, in order. A claim
+   * lives LEASE_TTL_SECONDS, renewed by the holder's heartbeat (renewClaims) and dropped once the event is handled;
+   * a dead instance's claims lapse and its users go to the others.
+   */
+  private async claimDue(source: EventSource, limit: number): Promise<InboundEventEntity[]> {
+    const me = (this.instance as Instance).id;
+    const now = this.clock.now();
+    const until = new Date(now.getTime() + this.claimTtlMs);
+    const ids = await this.repo.manager.transaction(async (tx) => {
+      await tx.query('SELECT pg_advisory_xact_lock(4243, hashtext($1))', [`claim:${source}`]);
+      const rows: Array<{ id: number }> = await rawQuery(
+        tx.queryRunner ?? tx.connection,
+        `SELECT e."id" FROM "inbound_event" e
+         WHERE e."source" = ? AND e."state" = 'PENDING' AND (e."nextAttemptAt" IS NULL OR e."nextAttemptAt" <= ?)
+           AND (e."claimedUntil" IS NULL OR e."claimedUntil" < ? OR e."claimedBy" = ?)
+           AND (e."pepperUserId" IS NULL OR NOT EXISTS (
+             SELECT 1 FROM "inbound_event" o WHERE o."pepperUserId" = e."pepperUserId" AND o."state" = 'PENDING'
+               AND o."claimedBy" <> ? AND o."claimedUntil" >= ?))
+         ORDER BY e."occurredAt" ASC, e."id" ${source === 'pepper' ? 'DESC' : 'ASC'}
+         LIMIT ? FOR UPDATE OF e SKIP LOCKED`,
+        [source, now, now, me, me, now, limit],
+      );
+      if (rows.length === 0) return [];
+      const claimed = rows.map((r) => r.id);
+      await tx.update(InboundEventEntity, { id: In(claimed) }, { claimedBy: me, claimedUntil: until });
+      return claimed;
+    });
+    if (ids.length === 0) return [];
+    const events = await this.repo.findBy({ id: In(ids) });
+    const order = new Map(ids.map((id, i) => [id, i]));
+    return events.sort((a, b) => (order.get(a.id) as number) - (order.get(b.id) as number));
+  }
+
+  /** How often a holder renews its claims while it works (a third of their life); null when not claiming. */
+  get claimRenewEveryMs(): number | null {
+    return this.claiming ? Math.max(100, Math.floor(this.claimTtlMs / 3)) : null;
+  }
+
+  private get claimTtlMs(): number {
+    return (this.config?.leaseTtlSeconds ?? 30) * 1000;
+  }
+
+  /** Keeps this instance's live claims alive (its heartbeat while it works the queue). */
+  async renewClaims(): Promise<number> {
+    if (!this.claiming) return 0;
+    const now = this.clock.now();
+    const result = await this.repo.update(
+      { claimedBy: (this.instance as Instance).id, state: 'PENDING', claimedUntil: MoreThanOrEqual(now) },
+      { claimedUntil: new Date(now.getTime() + this.claimTtlMs) },
+    );
+    return result.affected ?? 0;
+  }
+
+  /** Drops this instance's claims on what it did not get to (the end of its share of a run). */
+  async releaseClaims(source: EventSource): Promise<void> {
+    if (!this.claiming) return;
+    await this.repo.update({ source, claimedBy: (this.instance as Instance).id, state: 'PENDING', claimedUntil: Not(IsNull()) }, { claimedUntil: null });
   }
 
   /**
@@ -98,13 +176,14 @@ export class EventStore {
 
   /** The waiting events of a source: how many, and since when the oldest waits (for /admin/status). */
   async waitingSummary(source: EventSource): Promise<{ count: number; oldestSince: Date | null }> {
-    const row: { count: number; oldest: string | null } | undefined = await this.repo
+    const row: { count: number | string; oldest: string | Date | null } | undefined = await this.repo
       .createQueryBuilder('e')
       .select('COUNT(*)', 'count')
       .addSelect('MIN(e.waitingSince)', 'oldest')
       .where('e.source = :source AND e.state IN (:...states) AND e.waitingSince IS NOT NULL', { source, states: ['PENDING', 'WAITING_LINK'] })
       .getRawOne();
-    const oldest = row?.oldest ? new Date(/Z$|[+-]\d\d:?\d\d$/.test(row.oldest) ? row.oldest : `${row.oldest.replace(' ', 'T')}Z`) : null;
+    // SQLite answers text, Postgres a Date.
+    const oldest = row?.oldest instanceof Date ? row.oldest : row?.oldest ? new Date(/Z$|[+-]\d\d:?\d\d$/.test(row.oldest) ? row.oldest : `${row.oldest.replace(' ', 'T')}Z`) : null;
     return { count: Number(row?.count ?? 0), oldestSince: oldest };
   }
 
@@ -141,13 +220,13 @@ export class EventStore {
 
   async settle(event: InboundEventEntity, state: 'DONE' | 'SKIPPED' | 'WAITING_LINK', note: string | null = null): Promise<void> {
     const waitingSince = state === 'WAITING_LINK' ? (event.waitingSince ?? this.clock.now()) : null;
-    await this.repo.update({ id: event.id }, { state, lastError: note, nextAttemptAt: null, attempts: event.attempts + 1, waitingSince });
+    await this.repo.update({ id: event.id }, { state, lastError: note, nextAttemptAt: null, attempts: event.attempts + 1, waitingSince, claimedUntil: null });
   }
 
   async retryLater(event: InboundEventEntity, error: string, at: Date): Promise<void> {
     await this.repo.update(
       { id: event.id },
-      { state: 'PENDING', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at, waitingSince: null },
+      { state: 'PENDING', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at, waitingSince: null, claimedUntil: null },
     );
   }
 
@@ -155,14 +234,14 @@ export class EventStore {
   async defer(event: InboundEventEntity, note: string, at: Date): Promise<void> {
     await this.repo.update(
       { id: event.id },
-      { state: 'PENDING', lastError: note.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at, waitingSince: event.waitingSince ?? this.clock.now() },
+      { state: 'PENDING', lastError: note.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: at, waitingSince: event.waitingSince ?? this.clock.now(), claimedUntil: null },
     );
   }
 
   async park(event: InboundEventEntity, error: string): Promise<void> {
     await this.repo.update(
       { id: event.id },
-      { state: 'FAILED', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: null, waitingSince: null },
+      { state: 'FAILED', attempts: event.attempts + 1, lastError: error.slice(0, ERROR_TEXT_LIMIT), nextAttemptAt: null, waitingSince: null, claimedUntil: null },
     );
   }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
+import { Like, Repository } from 'typeorm';
 import { LeaseEntity } from '../entities';
+import { rawQuery } from '../dialect';
 
 export type LeaseAttempt = { acquired: true; token: number } | { acquired: false; current: LeaseEntity };
 
@@ -13,7 +14,8 @@ export class LeaseStore {
   /** Takes the lease when it is free, expired (no heartbeat since `expiredBefore`) or already this holder's. */
   async acquire(name: string, holder: string, now: Date, expiredBefore: Date): Promise<LeaseAttempt> {
     const at = now.toISOString();
-    await this.repo.query(
+    await rawQuery(
+      this.repo.manager.connection,
       `INSERT INTO "lease" ("name", "holder", "token", "acquiredAt", "heartbeatAt") VALUES (?, ?, 1, ?, ?)
        ON CONFLICT ("name") DO UPDATE SET "holder" = excluded."holder", "token" = "lease"."token" + 1,
          "acquiredAt" = excluded."acquiredAt", "heartbeatAt" = excluded."heartbeatAt"
@@ -33,6 +35,10 @@ export class LeaseStore {
   async release(name: string, holder: string, token: number): Promise<boolean> {
     const result = await this.repo.update({ name, holder, token }, { holder: null });
     return result.affected === 1;
+  }
+
+  withPrefix(prefix: string): Promise<LeaseEntity[]> {
+    return this.repo.findBy({ name: Like(`${prefix}%`) });
   }
 
   get(name: string): Promise<LeaseEntity | null> {

@@ -47,7 +47,7 @@ describe('LinkStore on SQLite', () => {
 
   it('refuses a second LINKED row for one contact (partial unique index), but not once the first is DELETED or in CONFLICT', async () => {
     await links.link('u1', target('c1'), null);
-    await expect(links.link('u2', target('c1'), null)).rejects.toThrow(/UNIQUE constraint failed/);
+    await expect(links.link('u2', target('c1'), null)).rejects.toThrow(/UNIQUE constraint failed|duplicate key value violates unique constraint/);
     expect(await links.findByUser('u2')).toBeNull();
     expect((await links.findLinkedByContact('c1'))?.pepperUserId).toBe('u1');
 

@@ -13,7 +13,13 @@ export class RunStore {
     private readonly clock: Clock,
   ) {}
 
-  start(job: JobName, trigger: RunTrigger, actor: string | null, params: Record<string, unknown> | null): Promise<SyncRunEntity> {
+  start(
+    job: JobName,
+    trigger: RunTrigger,
+    actor: string | null,
+    params: Record<string, unknown> | null,
+    instance: string | null = null,
+  ): Promise<SyncRunEntity> {
     return this.repo.save(
       this.repo.create({
         runId: randomUUID(),
@@ -26,6 +32,7 @@ export class RunStore {
         error: null,
         actor,
         params,
+        instance,
       }), NO_TRANSACTION
     );
   }
@@ -44,6 +51,12 @@ export class RunStore {
 
   async lastRunOf(job: JobName): Promise<SyncRunEntity | null> {
     return this.repo.findOne({ where: { job }, order: { startedAt: 'DESC' } });
+  }
+
+  /** Runs of one job left RUNNING by an instance that died (its lease was taken over). */
+  async abandonRunningOf(job: JobName, reason: string): Promise<number> {
+    const result = await this.repo.update({ job, state: 'RUNNING' }, { state: 'STOPPED', error: reason, finishedAt: this.clock.now() });
+    return result.affected ?? 0;
   }
 
   /** Runs left RUNNING by a process that died are marked so on the next start. */

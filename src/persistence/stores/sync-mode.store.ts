@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { dialectOf, placeholders } from '../dialect';
 
 export type StoredMode = 'live' | 'shadow';
 
@@ -24,7 +25,7 @@ export class SyncModeStore {
   async remember(mode: StoredMode): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       await tx.query(`DELETE FROM "sync_state" WHERE "feed" = 'sync.mode'`);
-      await tx.query(`INSERT INTO "sync_state" ("feed", "cursor", "stage", "failureCount", "updatedAt") VALUES ('sync.mode', ?, 'IDLE', 0, CURRENT_TIMESTAMP)`, [mode]);
+      await tx.query(placeholders(dialectOf(this.dataSource), `INSERT INTO "sync_state" ("feed", "cursor", "stage", "failureCount", "updatedAt") VALUES ('sync.mode', ?, 'IDLE', 0, CURRENT_TIMESTAMP)`), [mode]);
     });
   }
 

@@ -1,3 +1,4 @@
+import { rawQuery } from '../dialect';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, In, IsNull, LessThan, Not, Repository } from 'typeorm';
@@ -135,11 +136,12 @@ export class WriteLog {
    * keys whose attempts all failed: the running total the next movement's conversion starts from.
    */
   async movedTotal(pepperUserId: string, keyPrefix: string, excludeKey: string, column: 'points' | 'amountMinor'): Promise<number> {
-    const rows: Array<{ total: number | null }> = await this.repo.query(
+    const rows: Array<{ total: number | string | null }> = await rawQuery(
+      this.repo.manager.connection,
       `SELECT SUM(v) AS total FROM (
          SELECT MAX("${column}") AS v FROM "outbound_write"
          WHERE "pepperUserId" = ? AND substr("idempotencyKey", 1, ?) = ? AND "idempotencyKey" != ? AND "state" NOT IN ('FAILED', 'SHADOW')
-         GROUP BY "idempotencyKey")`,
+         GROUP BY "idempotencyKey") AS per_key`,
       [pepperUserId, keyPrefix.length, keyPrefix, excludeKey],
     );
     return Number(rows[0]?.total ?? 0);

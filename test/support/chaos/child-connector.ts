@@ -12,6 +12,7 @@ import type { RunningServer } from '../../../packages/simulators/src/shared/list
 import { ADMIN_TOKEN, APP_ID, CRM_API_KEY, Harness, PEPPER_TOKEN } from '../harness';
 import { LOYALTY_ENV, WALLET_PERK } from '../loyalty';
 import { queryDb } from './db';
+import { createTestSchema, onPostgres, registerPostgresPath } from '../test-database';
 import { instrumentCrm, instrumentPepper } from './instrument';
 import type { InvariantTarget } from './invariants';
 
@@ -175,6 +176,8 @@ export async function startSimulatorsForChild(options: {
   crm?: Partial<CrmComSimulatorOptions>;
   seed?: (pepper: PepperSimulator, crm: CrmComSimulator) => void;
   env?: Record<string, string>;
+  /** run the children on a Postgres schema of their own even without TEST_DATABASE=postgres */
+  postgres?: boolean;
 }): Promise<ChildSetup> {
   const pepper = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID });
   const crm = new CrmComSimulator({ apiKey: CRM_API_KEY, ...options.crm });
@@ -184,6 +187,9 @@ export async function startSimulatorsForChild(options: {
   options.seed?.(pepper, crm);
   const servers = [await pepper.start(0), await crm.start(0)];
   const databasePath = join(mkdtempSync(join(tmpdir(), 'connector-child-db-')), 'connector.sqlite');
+  // TEST_DATABASE=postgres (or postgres: true): the children share one schema of their own, dropped on close.
+  const schema = options.postgres || onPostgres ? await createTestSchema('child') : null;
+  if (schema) registerPostgresPath(databasePath, schema.url);
   const env: Record<string, string> = {
     PEPPER_API_URL: servers[0].url,
     PEPPER_AUTH_TOKEN: PEPPER_TOKEN,
@@ -202,6 +208,7 @@ export async function startSimulatorsForChild(options: {
     HTTP_BACKOFF_MAX_MS: '50',
     LOG_LEVEL: 'info',
     LEASE_TTL_SECONDS: String(CHILD_LEASE_TTL_SECONDS),
+    ...(schema ? { DATABASE_URL: schema.url } : {}),
     ...LOYALTY_ENV,
     ...options.env,
   };
@@ -215,6 +222,7 @@ export async function startSimulatorsForChild(options: {
       pepper.faults.clear();
       crm.faults.clear();
       for (const server of servers) await server.close();
+      await schema?.drop();
     },
   };
 }

@@ -1,14 +1,49 @@
+import { Client } from 'pg';
 import sqlite3 from 'sqlite3';
+import { postgresUrlFor, testClientConfig } from '../test-database';
+
+/** A handle to the connector's database: the SQLite file, or (TEST_DATABASE=postgres) the harness's schema. */
+export type DbHandle = sqlite3.Database | PgHandle;
+
+class PgHandle {
+  constructor(readonly client: Client) {}
+}
 
 /**
- * Read-only access to the connector's SQLite file, independent of the connector's own DataSource: works for an
+ * The tests' SQL is SQLite's: `?` placeholders, bare camelCase column names, 0/1 booleans. For Postgres the
+ * placeholders are numbered, camelCase names quoted (Postgres folds bare names to lower case) and the one boolean
+ * comparison the tests make spelled as a boolean.
+ */
+export function toPostgresSql(sql: string): string {
+  let n = 0;
+  return sql
+    .replace(/('(?:[^']|'')*'|"(?:[^"]|"")*")|\?|\b([a-z]+[A-Z][A-Za-z0-9]*)\b/g, (match, quoted: string | undefined, camel: string | undefined) => {
+      if (quoted) return quoted;
+      if (camel) return `"${camel}"`;
+      return `$${++n}`;
+    })
+    .replace(/"isWalletPerk" = 1/g, '"isWalletPerk" = true');
+}
+
+/**
+ * Read-only access to the connector's database, independent of the connector's own DataSource: works for an
  * in-process connector and for a child process alike (WAL mode lets us read while it writes).
  */
 export async function queryDb<T = Record<string, unknown>>(databasePath: string, sql: string, params: unknown[] = []): Promise<T[]> {
   return withDb(databasePath, (db) => all<T>(db, sql, params));
 }
 
-export async function withDb<T>(databasePath: string, work: (db: sqlite3.Database) => Promise<T>, mode = sqlite3.OPEN_READONLY): Promise<T> {
+export async function withDb<T>(databasePath: string, work: (db: DbHandle) => Promise<T>, mode = sqlite3.OPEN_READONLY): Promise<T> {
+  const pgUrl = postgresUrlFor(databasePath);
+  if (pgUrl) {
+    const client = new Client(testClientConfig(pgUrl));
+    await client.connect();
+    try {
+      return await work(new PgHandle(client));
+    } finally {
+      await client.end();
+    }
+  }
   const db = await new Promise<sqlite3.Database>((resolve, reject) => {
     const handle = new sqlite3.Database(databasePath, mode, (error) => (error ? reject(error) : resolve(handle)));
   });
@@ -25,15 +60,20 @@ export function writeDb(databasePath: string, sql: string, params: unknown[] = [
   return withDb(databasePath, (db) => run(db, sql, params), sqlite3.OPEN_READWRITE);
 }
 
-export function all<T>(db: sqlite3.Database, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function all<T>(db: DbHandle, sql: string, params: unknown[] = []): Promise<T[]> {
+  if (db instanceof PgHandle) return (await db.client.query(toPostgresSql(sql), params)).rows as T[];
   return new Promise((resolve, reject) => db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
 }
 
-function run(db: sqlite3.Database, sql: string, params: unknown[] = []): Promise<void> {
+async function run(db: DbHandle, sql: string, params: unknown[] = []): Promise<void> {
+  if (db instanceof PgHandle) {
+    await db.client.query(toPostgresSql(sql), params);
+    return;
+  }
   return new Promise((resolve, reject) => db.run(sql, params, (error) => (error ? reject(error) : resolve())));
 }
 
-/** TypeORM stores `datetime` columns in SQLite as UTC text 'YYYY-MM-DD HH:MM:SS.SSS'. */
+/** TypeORM stores `datetime` columns in SQLite as UTC text 'YYYY-MM-DD HH:MM:SS.SSS'; Postgres ones are read as ISO text. */
 export function sqliteDateMs(value: unknown): number | null {
   if (typeof value !== 'string' || value === '') return null;
   const iso = /^\d{4}-\d{2}-\d{2} /.test(value) ? `${value.replace(' ', 'T')}Z` : value;
@@ -68,7 +108,12 @@ export async function pendingEvents(databasePath: string): Promise<InboundEventR
 /** Every row of every table, as JSON text: for scanning the database for secrets. */
 export async function dumpDatabase(databasePath: string): Promise<string> {
   return withDb(databasePath, async (db) => {
-    const tables = await all<{ name: string }>(db, "SELECT name FROM sqlite_master WHERE type = 'table'");
+    const tables = await all<{ name: string }>(
+      db,
+      db instanceof PgHandle
+        ? 'SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()'
+        : "SELECT name FROM sqlite_master WHERE type = 'table'",
+    );
     const dump: Record<string, unknown[]> = {};
     for (const { name } of tables) dump[name] = await all(db, `SELECT * FROM "${name.replace(/"/g, '""')}"`);
     return JSON.stringify(dump);

@@ -65,6 +65,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
     },
     products: { api: 'v5', locations: [], menuApiUrl: 'https://menu.pepper.test' },
     databasePath: ':memory:',
+    databaseUrl: null,
     leaseTtlSeconds: 30,
     adminApiToken: 'admin-token-for-tests-0123456789',
     port: 0,
