@@ -122,7 +122,15 @@ async function instanceOf(child: ChildConnector): Promise<string> {
         "SELECT claimedBy, source, COUNT(*) AS n FROM inbound_event WHERE state IN ('DONE', 'SKIPPED') GROUP BY claimedBy, source",
       );
       const by = (id: string) => split.filter((r) => r.claimedBy === id).reduce((sum, r) => sum + Number(r.n), 0);
-      const report = { purchasesAtKill: atKill, eventsByInstance: { A: by(idA), B: by(idB) }, split, heldByAAtKill: heldByA.map((l) => l.name), claimedByAAtKill: claimedByA.length, takeoverMs: takeovers, finishedMs: finished };
+      const report = {
+        purchasesAtKill: atKill,
+        eventsByInstance: { A: by(idA), B: by(idB) },
+        split,
+        heldByAAtKill: heldByA.map((l) => l.name),
+        claimedByAAtKill: claimedByA.length,
+        takeoverMs: takeovers,
+        finishedMs: finished,
+      };
       process.stdout.write(`multi-instance report: ${JSON.stringify(report)}\n`);
       expect(by(idA)).toBeGreaterThan(0);
       expect(by(idB)).toBeGreaterThan(0);
