@@ -33,7 +33,10 @@ const ABOVE = {
   operations: ['admin', 'cli'],
   admin: ['cli'],
   cli: ['admin', 'sync'],
+  // `npm run preflight` is a top layer like cli (which runs it): it builds on the clients and rules, nothing imports it.
+  preflight: ['admin', 'sync', 'cli'],
 };
+for (const [folder, above] of Object.entries(ABOVE)) if (folder !== 'cli' && folder !== 'preflight') above.push('preflight');
 
 /** import paths (relative) that reach into one of the named top-level folders of src */
 const patternsFor = (folders) => folders.flatMap((f) => [`../${f}`, `../${f}/*`, `../../${f}`, `../../${f}/*`, `../../../${f}/*`]);
