@@ -7,20 +7,27 @@ import { checkInvariants } from './support/chaos/invariants';
  * The main flows under each switch for a guess the API documents leave open: each either works or parks with a
  * reason, and never writes a wrong amount or a second write (the chaos invariants hold).
  */
-describe.each<[string, CrmComVariants]>([
-  ['the documented shapes', {}],
-  ['journals without a contact', { journalsWithoutContact: true }],
-  ['phones as E.164 strings', { phoneAsE164: true }],
-])('main flows with %s (e2e)', (_label, variants) => {
+describe.each<[string, CrmComVariants, { actionsWithoutPage?: boolean }]>([
+  ['the documented shapes', {}, {}],
+  ['journals without a contact', { journalsWithoutContact: true }, {}],
+  ['phones as E.164 strings', { phoneAsE164: true }, {}],
+  // pages of 2 actions, so the feed must read on past full pages that carry no `page`
+  ['Pepper actions without a page object', {}, { actionsWithoutPage: true }],
+])('main flows with %s (e2e)', (_label, variants, pepperVariants) => {
   it('orders → purchases with their awards in Pepper, a Pepper redemption → one debit, a POS spend → the Pepper balance', async () => {
     let users: string[] = [];
     const h = await startChaosHarness({
+      env: pepperVariants.actionsWithoutPage ? { PEPPER_PAGE_SIZE: '2' } : {},
       crm: { variants, rewardOffers: [{ name: '10% back', percent: 10 }] },
+      pepper: { variants: pepperVariants },
       seed: (pepper) => (users = addUsers(pepper, 'Variant', 3)),
     });
     try {
       await settleUntilClean(h);
-      for (let i = 0; i < 6; i++) h.pepper.completeOrder(users[i % 3], { orderId: `v-${i}`, total: '20.00', items: [] });
+      for (let i = 0; i < 6; i++) {
+        h.pepper.completeOrder(users[i % 3], { orderId: `v-${i}`, total: '20.00', items: [] });
+        h.clock.advance(3); // a full page of actions all in one millisecond cannot be read on without a page object (it fails the run)
+      }
       expect(await settleUntilClean(h)).toMatchObject({ pending: 0, violations: [] });
       expect(h.crm.purchases().map((p) => p.referenceNumber).sort()).toEqual(Array.from({ length: 6 }, (_, i) => orderRef(h.config, `v-${i}`)).sort());
       expect(users.map((u) => pepperPoints(h, u))).toEqual([400, 400, 400]); // 10 % of 2 × 20.00, at 100 points per unit

@@ -1,5 +1,5 @@
 import { ShapeError } from '../upstream/json-shape';
-import { parseCrmJournal, parseCrmTokens, parseCrmWallet, readCrmListPage } from './crmcom.parsers';
+import { parseCrmContact, parseCrmJournal, parseCrmTokens, parseCrmWallet, readCrmListPage } from './crmcom.parsers';
 
 describe('parseCrmJournal', () => {
   const base = { id: 'j1', type: 'CREDIT', amount: '12.50', posted_on: 1767268800, contact: { id: 'c1' } };
@@ -28,6 +28,13 @@ describe('parseCrmJournal, documented shapes', () => {
     const item = { id: 'j2', type: 'DEBIT', amount: 3, posted_on: 1767268800, wallet: { id: 'w9' }, entity: 'WALLET' };
     expect(parseCrmJournal(item)).toMatchObject({ contactId: null, walletId: 'w9', entity: 'WALLET' });
     expect(parseCrmJournal({ ...item, wallet: undefined, account: { id: 'a1' } })).toMatchObject({ walletId: 'a1' });
+  });
+});
+
+describe('parseCrmContact', () => {
+  it('reads the email under either documented name', () => {
+    expect(parseCrmContact({ id: 'c1', email: 'a@example.com' }).email).toBe('a@example.com');
+    expect(parseCrmContact({ id: 'c1', email_address: 'b@example.com' }).email).toBe('b@example.com');
   });
 });
 

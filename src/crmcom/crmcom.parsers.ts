@@ -31,7 +31,8 @@ export function parseCrmContact(raw: unknown, defaultRegion = 'GB'): CrmContact 
     code: optionalString(contact, 'code'),
     firstName: optionalString(contact, 'first_name'),
     lastName: optionalString(contact, 'last_name'),
-    email: optionalString(contact, 'email'),
+    // inferred: the Back-Office answers `email`; the Self-Service update example names it `email_address`
+    email: optionalString(contact, 'email') ?? optionalString(contact, 'email_address'),
     phoneNumber: crmPhoneToE164(contact.phone, defaultRegion),
     walletId: wallet ? within('wallet', () => optionalString(wallet, 'id')) : null,
     emailOptOut: booleanOr(contact, 'email_opt_out', false),

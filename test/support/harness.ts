@@ -40,6 +40,7 @@ export interface Harness {
 export interface HarnessOptions {
   env?: Record<string, string>;
   crm?: Partial<ConstructorParameters<typeof CrmComSimulator>[0]>;
+  pepper?: Partial<ConstructorParameters<typeof PepperSimulator>[0]>;
   /** seeds the simulators before the connector starts */
   seed?: (pepper: PepperSimulator, crm: CrmComSimulator) => void;
   /** one "now" for the connector and both simulators (tests move it to let retry delays pass) */
@@ -51,7 +52,7 @@ export interface HarnessOptions {
 /** Both simulators over real HTTP, and the connector over real HTTP against them, on a fresh database. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const now = options.clock ? () => options.clock!.now() : undefined;
-  const pepper = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID, now });
+  const pepper = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID, now, ...options.pepper });
   const crm = new CrmComSimulator({ apiKey: CRM_API_KEY, now, ...options.crm });
   options.seed?.(pepper, crm);
   const servers: RunningServer[] = [await pepper.start(0), await crm.start(0)];

@@ -32,6 +32,7 @@ export interface ChaosHarness extends Harness {
 export interface ChaosHarnessOptions {
   env?: Record<string, string>;
   crm?: Partial<CrmComSimulatorOptions>;
+  pepper?: { variants?: { actionsWithoutPage?: boolean } };
   /** seeds the simulators (after the wallet perk is added) before the connector starts */
   seed?: (pepper: PepperSimulator, crm: CrmComSimulator) => void;
   /** add the enabled PSEUDO_CURRENCY wallet perk (default true) */
@@ -50,6 +51,7 @@ export async function startChaosHarness(options: ChaosHarnessOptions = {}): Prom
     clock,
     logger: options.logger ?? false,
     crm: options.crm,
+    pepper: options.pepper,
     env: { HTTP_MAX_RETRIES: '6', ...LOYALTY_ENV, ...options.env },
     seed: (pepper, crm) => {
       instrumentPepper(pepper);

@@ -11,6 +11,8 @@ export interface PepperSimulatorOptions {
   now?: () => Date;
   /** `GET /actions` answers `{items, page}` (default) or `{actions, page}` as in one doc sample */
   actionsEnvelope?: ActionsEnvelope;
+  /** switches for guesses the API documents leave open */
+  variants?: { actionsWithoutPage?: boolean };
   /** default `ten_<applicationId>` */
   tenantId?: string;
   /** default 'Simulated Merchant' */
@@ -52,6 +54,7 @@ export class PepperSimulator extends PepperState {
       authToken: this.options.authToken,
       applicationId: this.options.applicationId,
       actionsEnvelope: this.options.actionsEnvelope ?? 'items',
+      actionsWithoutPage: this.options.variants?.actionsWithoutPage ?? false,
       audiences: this.audiences,
     });
     return listen(app, port, () => this.faults.releaseHanging());

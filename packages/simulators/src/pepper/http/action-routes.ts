@@ -5,7 +5,8 @@ import { QueryParams, pageInfo } from './query-params';
 
 export type ActionsEnvelope = 'items' | 'actions';
 
-export function actionRoutes(state: PepperState, envelope: ActionsEnvelope): Router {
+/** `withoutPage`: answer as the Platform API's actions example does, with no `page` object (a variant). */
+export function actionRoutes(state: PepperState, envelope: ActionsEnvelope, withoutPage = false): Router {
   const router = Router();
 
   router.get('/actions', (req, res) => {
@@ -22,7 +23,8 @@ export function actionRoutes(state: PepperState, envelope: ActionsEnvelope): Rou
       startKey,
     });
     const page = pageInfo(limit, items.length, startKey, nextKey);
-    res.json(envelope === 'actions' ? { actions: items, page } : { items, page });
+    if (withoutPage) res.json(envelope === 'actions' ? { actions: items } : { items });
+    else res.json(envelope === 'actions' ? { actions: items, page } : { items, page });
   });
 
   return router;

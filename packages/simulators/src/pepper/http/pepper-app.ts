@@ -24,6 +24,7 @@ export interface PepperAppDeps {
   authToken: string;
   applicationId: string;
   actionsEnvelope: ActionsEnvelope;
+  actionsWithoutPage?: boolean;
   audiences: PepperAudiences;
 }
 
@@ -43,7 +44,7 @@ export function createPepperApp(deps: PepperAppDeps): Express {
   app.use(requireAuth(deps.authToken, deps.applicationId));
   app.use(userRoutes(deps.state));
   app.use(awardRoutes(deps.state));
-  app.use(actionRoutes(deps.state, deps.actionsEnvelope));
+  app.use(actionRoutes(deps.state, deps.actionsEnvelope, deps.actionsWithoutPage ?? false));
   app.use(audienceRoutes(deps.audiences, (id) => deps.state.getUser(id)?.deleted === false));
   app.use((req) => {
     throw notFound(`No route ${req.method} ${req.path}`);
