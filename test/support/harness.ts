@@ -34,6 +34,10 @@ export interface Harness {
   idle(): Promise<void>;
   /** stops the connector and starts a new one on the same database (a restart) */
   restart(): Promise<void>;
+  /** stops the connector only (the simulators keep running) */
+  stop(): Promise<void>;
+  /** starts a connector again after stop(), with these variables changed (e.g. DATABASE_URL: another database) */
+  start(env?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,8 @@ export interface HarnessOptions {
   clock?: Clock;
   /** Nest log levels; default errors only */
   logger?: LogLevel[] | false;
+  /** SQLite even when TEST_DATABASE=postgres (a test that moves the database to Postgres itself) */
+  sqlite?: boolean;
 }
 
 /** Both simulators over real HTTP, and the connector over real HTTP against them, on a fresh database. */
@@ -58,8 +64,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const servers: RunningServer[] = [await pepper.start(0), await crm.start(0)];
   const dir = mkdtempSync(join(tmpdir(), 'connector-e2e-'));
   // TEST_DATABASE=postgres: this harness's own schema, dropped on close.
-  const schema = onPostgres ? await createTestSchema('e2e') : null;
-  const config = loadConfig({
+  const schema = onPostgres && !options.sqlite ? await createTestSchema('e2e') : null;
+  const baseEnv: Record<string, string> = {
     PEPPER_API_URL: servers[0].url,
     PEPPER_MENU_API_URL: servers[0].url, // the Pepper simulator serves the menu host too
     PEPPER_AUTH_TOKEN: PEPPER_TOKEN,
@@ -76,7 +82,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     LOG_LEVEL: 'error',
     ...(schema ? { DATABASE_URL: schema.url } : {}),
     ...options.env,
-  });
+  };
+  let config = loadConfig(baseEnv);
   if (schema) registerPostgresPath(config.databasePath, schema.url);
 
   const boot = async (): Promise<INestApplication> => {
@@ -95,12 +102,15 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   };
 
   let app = await boot();
+  let stopped = false;
   let closed = false;
   const harness: Harness = {
     dir,
     pepper,
     crm,
-    config,
+    get config() {
+      return config;
+    },
     get app() {
       return app;
     },
@@ -115,6 +125,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async restart() {
       await app.close();
       app = await boot();
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+    },
+    async start(env = {}) {
+      if (!stopped) throw new Error('start() needs a stop() first');
+      config = loadConfig({ ...baseEnv, ...env });
+      app = await boot();
+      stopped = false;
     },
     async close() {
       if (closed) return;
