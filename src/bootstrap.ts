@@ -38,7 +38,7 @@ export async function createApp(
     applicationId: config.pepper.applicationId,
     format: config.ops.logFormat,
     level: pinoLevelOf(logger),
-    secrets: [config.pepper.authToken, config.crmcom.apiKey, config.crmcom.password, config.adminApiToken],
+    secrets: [config.pepper.authToken, config.crmcom.apiKey, config.crmcom.password, config.adminApiToken, config.ops.alertWebhookUrl],
   });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides, root), {
     logger: logger === false ? false : createNestLogger(root),

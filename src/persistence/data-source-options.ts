@@ -11,6 +11,7 @@ import { ConflictClaim1765200000001 } from './migrations/1765200000001-conflict-
 import { ExactlyOnce1765300000000 } from './migrations/1765300000000-exactly-once';
 import { AuditTrail1766100000000 } from './migrations/1766100000000-audit-trail';
 import { AudiencesProducts1766300000000 } from './migrations/1766300000000-audiences-products';
+import { Alerts1766500000000 } from './migrations/1766500000000-alerts';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   ExactlyOnce1765300000000,
   AuditTrail1766100000000,
   AudiencesProducts1766300000000,
+  Alerts1766500000000,
 ];
 
 /** The database holds customers' contact links: create it readable by its owner only. */
