@@ -6,12 +6,13 @@ import { AlertCenter } from './alerts/alert-center';
 import { AlertMonitor } from './alerts/alert-monitor';
 import { AuditTrail } from './audit/audit-trail';
 import { ReadinessController } from './health/readiness.controller';
+import { Retention } from './retention/retention';
 
 /** Running it in production: readiness, the audit trail, alerts, retention. */
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), TypeOrmModule.forFeature([AuditEntryEntity, AlertEntity])],
   controllers: [ReadinessController],
-  providers: [AuditTrail, AlertCenter, AlertMonitor],
-  exports: [AuditTrail, AlertCenter, AlertMonitor],
+  providers: [AuditTrail, AlertCenter, AlertMonitor, Retention],
+  exports: [AuditTrail, AlertCenter, AlertMonitor, Retention],
 })
 export class OperationsModule {}
