@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import helmet from 'helmet';
 import { AppModule, AppOverrides } from './app.module';
 import { AppConfig } from './config/app-config';
+import { setupOpenApi } from './admin/openapi';
 import { prepareDatabaseFile } from './persistence/data-source-options';
 import { configureRootLogger, createNestLogger, pinoLevelOf } from './observability/logging/root-logger';
 
@@ -38,7 +39,7 @@ export async function createApp(
     applicationId: config.pepper.applicationId,
     format: config.ops.logFormat,
     level: pinoLevelOf(logger),
-    secrets: [config.pepper.authToken, config.crmcom.apiKey, config.crmcom.password, config.adminApiToken],
+    secrets: [config.pepper.authToken, config.crmcom.apiKey, config.crmcom.password, config.adminApiToken, config.ops.alertWebhookUrl],
   });
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, overrides, root), {
     logger: logger === false ? false : createNestLogger(root),
@@ -57,6 +58,7 @@ export async function createApp(
       exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
     }),
   );
+  setupOpenApi(app);
   app.enableShutdownHooks();
   return app;
 }

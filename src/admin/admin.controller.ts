@@ -1,3 +1,5 @@
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from './openapi';
 import { BadRequestException, Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
 import { AdminTokenGuard } from './admin-token.guard';
 import { ConflictsQueryDto, FailedEventsQueryDto, LinksQueryDto } from './dto/list-query.dto';
@@ -27,6 +29,8 @@ function checkedId(name: string, value: string): string {
 
 @Controller('admin')
 @UseGuards(AdminTokenGuard)
+@ApiBearerAuth()
+@ApiTags('admin')
 export class AdminController {
   constructor(
     private readonly getStatus: GetStatusUseCase,
@@ -45,72 +49,85 @@ export class AdminController {
   ) {}
 
   @Get('status')
+  @ApiErrors(401)
   status() {
     return this.getStatus.execute();
   }
 
   @Post('resync')
+  @ApiErrors(400, 401, 409)
   @HttpCode(202)
   resync(@Body() body: ResyncDto) {
     return this.startResync.execute(body);
   }
 
   @Post('resync/users/:pepperUserId')
+  @ApiErrors(400, 401, 404, 502)
   @HttpCode(200)
   resyncOneUser(@Param('pepperUserId') pepperUserId: string, @Body() body: ActorDto) {
     return this.resyncUser.execute(checkedId('pepperUserId', pepperUserId), body.actor ?? null);
   }
 
   @Get('runs/:runId')
+  @ApiErrors(400, 401, 404)
   run(@Param('runId') runId: string) {
     return this.getRun.execute(checkedId('runId', runId));
   }
 
   @Get('links')
+  @ApiErrors(400, 401)
   links(@Query() query: LinksQueryDto) {
     return this.listLinks.execute(query);
   }
 
   @Get('conflicts')
+  @ApiErrors(400, 401)
   conflicts(@Query() query: ConflictsQueryDto) {
     return this.listConflicts.execute(query);
   }
 
   @Post('conflicts/:id/resolve')
+  @ApiErrors(400, 401, 404, 409, 502)
   @HttpCode(200)
   resolve(@Param('id', idParam('id')) id: number, @Body() body: ResolveConflictDto) {
     return this.resolveConflict.execute(id, body);
   }
 
   @Get('failed-events')
+  @ApiErrors(400, 401)
   failedEvents(@Query() query: FailedEventsQueryDto) {
     return this.listFailedEvents.execute(query);
   }
 
   // Declared before failed-events/:id/retry: the literal path must never be read as an id.
   @Post('failed-events/retry')
+  @ApiErrors(400, 401)
   @HttpCode(200)
   bulkRetry(@Body() body: BulkRetryDto) {
     return this.bulkRetryFailedEvents.execute(body);
   }
 
   @Post('failed-events/:id/retry')
+  @ApiErrors(400, 401, 404, 409)
   @HttpCode(200)
   retry(@Param('id', idParam('id')) id: number) {
     return this.retryFailedEvent.execute(id);
   }
 
   @Get('writes')
+  @ApiErrors(400, 401)
   writes(@Query() query: WritesQueryDto) {
     return this.listWrites.execute(query);
   }
 
   @Get('shadow-writes')
+  @ApiErrors(400, 401)
   shadowWrites(@Query() query: ListQueryDto) {
     return this.listShadowWrites.execute(query);
   }
 
   @Post('writes/:id/settle')
+  @ApiErrors(400, 401, 404, 409)
   @HttpCode(200)
   settle(@Param('id', idParam('id')) id: number, @Body() body: SettleWriteDto) {
     return this.settleWrite.execute(id, body);

@@ -1,5 +1,8 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { AdminRateLimitGuard } from './admin-rate-limit.guard';
 import { OperationsModule } from '../operations/operations.module';
 import { AuditInterceptor } from './audit.interceptor';
 import { OperationsController } from './operations.controller';
@@ -30,7 +33,21 @@ import { SettleWriteUseCase } from './use-cases/settle-write.use-case';
 import { StartResyncUseCase } from './use-cases/start-resync.use-case';
 
 @Module({
-  imports: [PersistenceModule, PepperModule, CoreModule, LedgerModule, CustomersModule, LoyaltyModule, SyncModule, OperationsModule, NotificationsModule],
+  imports: [
+    PersistenceModule,
+    PepperModule,
+    CoreModule,
+    LedgerModule,
+    CustomersModule,
+    LoyaltyModule,
+    SyncModule,
+    OperationsModule,
+    NotificationsModule,
+    ThrottlerModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => [{ ttl: 60_000, limit: config.ops.adminRateLimitPerMinute }],
+    }),
+  ],
   controllers: [AdminController, HealthController, MetricsController, OperationsController, AudiencesController],
   providers: [
     AdminTokenGuard,
@@ -50,6 +67,7 @@ import { StartResyncUseCase } from './use-cases/start-resync.use-case';
     SettleWriteUseCase,
     SegmentsUseCases,
     NotificationsUseCases,
+    { provide: APP_GUARD, useClass: AdminRateLimitGuard },
     { provide: APP_FILTER, useClass: UpstreamErrorFilter },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
   ],

@@ -23,16 +23,17 @@ export class EventParking {
     const externalId =
       item.externalId ?? `invalid:${createHash('sha256').update(JSON.stringify(item.raw) ?? 'undefined').digest('hex').slice(0, 24)}`;
     const raw = item.raw as { type?: unknown } | null;
+    const eventType = typeof raw?.type === 'string' ? raw.type.slice(0, 64) : type;
     await this.events.upsertFailed({
       source,
       externalId,
-      type: typeof raw?.type === 'string' ? raw.type.slice(0, 64) : type,
+      type: eventType,
       pepperUserId: null,
       payload: truncatePayload(item.raw),
       occurredAt: this.clock.now().toISOString(),
       lastError: `invalid payload: ${item.reason}`,
     });
-    logEvent(this.logger, 'event_parked', { source, externalId, reason: `invalid payload: ${item.reason}` }, 'warn');
+    logEvent(this.logger, 'event_parked', { source, type: eventType, externalId, reason: `invalid payload: ${item.reason}` }, 'warn');
   }
 
   /** A user the seed could not sync; retried from /admin/failed-events like any parked event. */

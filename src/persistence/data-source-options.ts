@@ -13,6 +13,7 @@ import { ExactlyOnce1765300000000 } from './migrations/1765300000000-exactly-onc
 import { MultiInstance1766000000000 } from './migrations/1766000000000-multi-instance';
 import { AuditTrail1766100000000 } from './migrations/1766100000000-audit-trail';
 import { AudiencesProducts1766300000000 } from './migrations/1766300000000-audiences-products';
+import { Alerts1766500000000 } from './migrations/1766500000000-alerts';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   MultiInstance1766000000000,
   AuditTrail1766100000000,
   AudiencesProducts1766300000000,
+  Alerts1766500000000,
 ];
 
 /** The database holds customers' contact links: create it readable by its owner only. */

@@ -12,6 +12,7 @@ import { UserLinkEntity } from './user-link.entity';
 import { SegmentMirrorEntity } from './segment-mirror.entity';
 import { NotificationEntity } from './notification.entity';
 import { ProductSyncEntity } from './product-sync.entity';
+import { AlertEntity } from './alert.entity';
 
 export * from './audit-entry.entity';
 export * from './award-mirror.entity';
@@ -27,6 +28,7 @@ export * from './user-link.entity';
 export * from './segment-mirror.entity';
 export * from './notification.entity';
 export * from './product-sync.entity';
+export * from './alert.entity';
 
 export const ENTITIES = [
   UserLinkEntity,
@@ -43,4 +45,5 @@ export const ENTITIES = [
   SegmentMirrorEntity,
   NotificationEntity,
   ProductSyncEntity,
+  AlertEntity,
 ];

@@ -207,6 +207,8 @@ export async function startSimulatorsForChild(options: {
     HTTP_BACKOFF_BASE_MS: '5',
     HTTP_BACKOFF_MAX_MS: '50',
     LOG_LEVEL: 'info',
+    // tests poll the admin API hard; the rate limit has its own spec
+    ADMIN_RATE_LIMIT_PER_MINUTE: '1000000',
     LEASE_TTL_SECONDS: String(CHILD_LEASE_TTL_SECONDS),
     ...(schema ? { DATABASE_URL: schema.url } : {}),
     ...LOYALTY_ENV,
