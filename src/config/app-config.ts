@@ -9,6 +9,8 @@ export interface PepperConfig {
   pollLagSeconds: number;
   pollOverlapSeconds: number;
   sweepHours: number;
+  /** PEPPER_MAX_RPS: the rate budget (token bucket) every call and retry passes; absent = unlimited */
+  maxRps?: number;
 }
 
 export interface CrmComConfig {
@@ -22,6 +24,8 @@ export interface CrmComConfig {
   pollIntervalSeconds: number;
   pollOverlapSeconds: number;
   sweepHours: number;
+  /** CRMCOM_MAX_RPS: the rate budget (token bucket) every call and retry passes; absent = unlimited */
+  maxRps?: number;
 }
 
 export interface HttpConfig {

@@ -6,6 +6,7 @@ import { asRecord, optionalString, requiredString, ShapeError } from '../upstrea
 import { ValidatedPage, validateItems } from '../upstream/paging';
 import { QueryParams } from '../upstream/query-string';
 import { RetryingHttp, UpstreamObserver } from '../upstream/retrying-http';
+import { TokenBucket } from '../upstream/token-bucket';
 import { UpstreamErrorCode } from '../upstream/upstream-error';
 import { CrmComAuth } from './crmcom-auth';
 import { CrmComError, crmComErrorFromFailure } from './crmcom.error';
@@ -78,6 +79,7 @@ export class CrmComClient {
       random,
       secrets,
       observer,
+      rateLimit: config.crmcom.maxRps ? new TokenBucket(config.crmcom.maxRps) : null,
       toError: (failure) => crmComErrorFromFailure(failure, secrets()),
     });
     this.auth = new CrmComAuth(config.crmcom, clock, this.http);

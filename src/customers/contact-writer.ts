@@ -48,6 +48,9 @@ export class ContactWriter {
 
   /** The contact's primary account (created when missing) and its wallet, which hangs off the contact. */
   async ensureWallet(contactId: string, knownWalletId: string | null): Promise<{ accountId: string | null; walletId: string | null }> {
+    // The contact's wallet comes with its primary account: a contact read with its wallet (include_wallet=true) already
+    // told us both exist, so no account or wallet read is made (the account id is only shown, never used).
+    if (knownWalletId) return { accountId: null, walletId: knownWalletId };
     const primary = (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary);
     const accountId =
       primary?.id ??

@@ -14,6 +14,12 @@ export interface UserSyncOutcome {
  */
 export const USER_LINKED = 'customers.user-linked';
 
+/** Emitted (and awaited) by a users seed once it has started and set the feeds' cursors, before its first user. */
+export const USERS_SEED_STARTED = 'customers.users-seed-started';
+export interface UsersSeedStartedEvent {
+  startedAt: string;
+}
+
 export interface LinkedEvent {
   pepperUserId: string;
   crmContactId: string;

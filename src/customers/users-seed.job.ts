@@ -13,6 +13,8 @@ import { WriteInDoubtError } from '../common/deferred-error';
 import { dispositionOf } from '../upstream/error-disposition';
 import { JobRunner, RunContext, StartedRun } from '../core/job-runner';
 import { EventParking } from '../core/event-parking';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { USERS_SEED_STARTED, UsersSeedStartedEvent } from './user-sync.types';
 
 const PROGRESS_EVERY = 25;
 
@@ -33,6 +35,7 @@ export class UsersSeedJob {
     private readonly parking: EventParking,
     private readonly runner: JobRunner,
     private readonly clock: Clock,
+    private readonly emitter: EventEmitter2,
   ) {}
 
   start(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
@@ -51,6 +54,9 @@ export class UsersSeedJob {
     await this.syncState.initialiseCursor('pepper.actions', startedAt.toISOString(), startedAt);
     // So does the journal feed: wallet history before the first seed is carried by the opening balances.
     await this.syncState.initialiseCursor('crmcom.journals', startedAt.toISOString(), startedAt);
+    // Listeners prepare what linking needs in bulk (the opening balances' award snapshot); they never fail the seed.
+    const started: UsersSeedStartedEvent = { startedAt: startedAt.toISOString() };
+    await this.emitter.emitAsync(USERS_SEED_STARTED, started);
     try {
       for await (const page of this.pepper.usersPages({ pageSize: this.config.pepper.pageSize })) {
         for (const invalid of page.invalid) {

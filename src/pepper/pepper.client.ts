@@ -5,6 +5,7 @@ import { HttpFailure, HttpMethod, safeUpstreamText } from '../upstream/http-fail
 import { ShapeError } from '../upstream/json-shape';
 import { ValidatedPage, validateItems } from '../upstream/paging';
 import { QueryParams } from '../upstream/query-string';
+import { TokenBucket } from '../upstream/token-bucket';
 import { RetryingHttp, UpstreamObserver } from '../upstream/retrying-http';
 import { PepperError, pepperErrorFromFailure } from './pepper.error';
 import {
@@ -54,6 +55,8 @@ export class PepperClient {
   ) {
     const pepper = config.pepper;
     const secrets = (): string[] => [pepper.authToken];
+    // One budget for the merchant's Pepper key, whichever host the call goes to.
+    const rateLimit = pepper.maxRps ? new TokenBucket(pepper.maxRps) : null;
     const options = (label: string, baseURL: string) => ({
       upstream: 'pepper' as const,
       label,
@@ -71,6 +74,7 @@ export class PepperClient {
       random,
       secrets,
       observer,
+      rateLimit,
       toError: (failure: HttpFailure) => pepperErrorFromFailure(failure, secrets()),
     });
     this.http = new RetryingHttp(options('Pepper', pepper.apiUrl));

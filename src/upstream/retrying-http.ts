@@ -8,6 +8,7 @@ import { HttpFailure, HttpMethod } from './http-failure';
 import { QueryParams, toQueryString } from './query-string';
 import { backoffDelayMs, MAX_RETRY_AFTER_MS, parseRetryAfterMs } from './retry-policy';
 import { UpstreamError, UpstreamName } from './upstream-error';
+import { TokenBucket } from './token-bucket';
 
 export interface HttpRequest {
   method: HttpMethod;
@@ -67,6 +68,8 @@ export interface RetryingHttpOptions {
   secrets: () => ReadonlyArray<string | null | undefined>;
   toError: (failure: HttpFailure) => UpstreamError;
   observer?: UpstreamObserver | null;
+  /** the upstream's rate budget: every attempt (retries too) takes a token; a 429 slows it down */
+  rateLimit?: TokenBucket | null;
 }
 
 type Attempt =
@@ -117,6 +120,7 @@ export class RetryingHttp {
       if (payload !== undefined) headers['Content-Type'] = 'application/json';
 
       attempts += 1;
+      await this.options.rateLimit?.take();
       const started = process.hrtime.bigint();
       const attempt = await this.send(req.method, url, headers, payload);
       this.observe(req, attempt, Number(process.hrtime.bigint() - started) / 1e9);
@@ -124,6 +128,7 @@ export class RetryingHttp {
         return this.successOf(req, attempt, attempts);
       }
       const failure = this.failureOf(req, attempt, attempts);
+      if (failure.kind === 'status' && failure.status === 429) this.options.rateLimit?.slowDown();
 
       if (failure.kind === 'status' && failure.status === 401 && req.auth && !renewedAuth) {
         renewedAuth = true;

@@ -5,7 +5,10 @@ import { Clock } from '../../common/clock';
 import { UserLocks } from '../../ledger/user-locks';
 import { CrmComClient } from '../../crmcom/crmcom.client';
 import { pointsToMinor, walletToPoints } from '../rules/points-conversion';
-import { LinkedEvent, USER_LINKED } from '../../customers/user-sync.types';
+import { LinkedEvent, USER_LINKED, USERS_SEED_STARTED, UsersSeedStartedEvent } from '../../customers/user-sync.types';
+import { PepperClient } from '../../pepper/pepper.client';
+import { AwardMirrorStore } from '../../persistence/stores/award-mirror.store';
+import { SyncStateStore } from '../../persistence/stores/sync-state.store';
 import type { InboundEventEntity } from '../../persistence/entities';
 import { ConflictReporter } from '../../ledger/conflict-reporter';
 import { EventStore } from '../../persistence/stores/event.store';
@@ -43,7 +46,69 @@ export class OpeningBalance {
     private readonly journals: CrmJournalWriter,
     private readonly conflictReporter: ConflictReporter,
     private readonly clock: Clock,
+    private readonly pepper: PepperClient,
+    private readonly awards: AwardMirrorStore,
+    private readonly syncState: SyncStateStore,
   ) {}
+
+  /**
+   * At the start of a users seed (after its feeds' cursors are set), the wallet perk's awards are downloaded in bulk
+   * (paged GET /awards) into the award mirror, each as of its own `updatedAt`. During that seed a user the connector
+   * creates a contact for takes its Pepper opening balance from the mirror instead of one GET /users/:id/pointawards:
+   * the mirror row is the balance as of its `asOf` (the award's last change when read, or a later action the feed
+   * observed), and every movement after the download started is on the actions feed (its cursor is at or before the
+   * seed's start), so the opening point is max(asOf, download start): movements at or before it are inside the
+   * balance, later ones flow as movements. Anything that makes that unprovable (an award without `updatedAt`, an invalid
+   * item, a failed download) leaves the snapshot unusable and the openings read Pepper as before.
+   */
+  @OnEvent(USERS_SEED_STARTED)
+  async snapshotAwards(seed: UsersSeedStartedEvent): Promise<void> {
+    const walletPerkId = this.loyalty.walletPerkId();
+    if (!walletPerkId) return;
+    const downloadStart = this.clock.now();
+    await this.syncState.update('pepper.awards-snapshot', { stage: 'RUNNING', cursor: null, startedAt: downloadStart, lastError: null });
+    try {
+      let exact = true;
+      for await (const page of this.pepper.awardsPages({})) {
+        if (page.invalid.length > 0) exact = false;
+        for (const award of page.items) {
+          if (award.perkId !== walletPerkId) continue;
+          if (!award.updatedAt) {
+            exact = false;
+            continue;
+          }
+          const { id: awardId, userId: pepperUserId, perkId, pointsAvailable } = award;
+          await this.awards.observe({ awardId, pepperUserId, perkId, pointsAvailable, asOf: award.updatedAt });
+        }
+      }
+      await this.syncState.update('pepper.awards-snapshot', {
+        stage: exact ? 'DONE' : 'UNUSABLE',
+        cursor: downloadStart.toISOString(),
+        lastError: exact ? null : 'an award without updatedAt (or an invalid one): openings read Pepper per user',
+      });
+      this.logger.log(`award snapshot for the users seed of ${seed.startedAt}: ${exact ? 'usable' : 'not usable'} for opening balances`);
+    } catch (error) {
+      await this.syncState.update('pepper.awards-snapshot', { stage: 'FAILED', lastError: (error as Error).message });
+      this.logger.warn(`award snapshot failed (${(error as Error).message}); opening balances read Pepper per user`);
+    }
+  }
+
+  /**
+   * The Pepper balance of a user whose contact the connector just created, from the seed's award snapshot, and its
+   * opening point; null when the snapshot cannot stand in for a read (then the caller reads Pepper).
+   */
+  private async fromSnapshot(pepperUserId: string, walletPerkId: string): Promise<{ points: number; openingAt: Date } | null> {
+    const [snapshot, seed] = await Promise.all([this.syncState.get('pepper.awards-snapshot'), this.syncState.get('pepper.users-seed')]);
+    if (snapshot?.stage !== 'DONE' || !snapshot.cursor || seed?.stage !== 'RUNNING' || !seed.startedAt) return null;
+    const downloadStart = new Date(snapshot.cursor);
+    // Taken after this seed started (so the actions feed covers everything after it) ...
+    if (downloadStart.getTime() < new Date(seed.startedAt).getTime()) return null;
+    // ... and young enough that a movement waiting for this user's link has not been parked meanwhile.
+    if (this.clock.nowMs() - downloadStart.getTime() > (this.config.maxWaitHours * 3_600_000) / 2) return null;
+    const row = await this.awards.findFor(pepperUserId, walletPerkId);
+    const asOf = row ? new Date(row.asOf) : null;
+    return { points: row?.pointsAvailable ?? 0, openingAt: asOf && asOf > downloadStart ? asOf : downloadStart };
+  }
 
   /**
    * Both balances are read now, at the moment of linking (call under the user's lock): movements after it reach the
@@ -57,8 +122,10 @@ export class OpeningBalance {
     if (!walletPerkId) return;
     let pepperPointsAtLink: number | null = null;
     let walletMinorAtLink: number | null = null;
+    // A contact we created has no CRM.COM history before the snapshot's opening point: only the Pepper side is read.
+    const snapshot = linked.created ? await this.fromSnapshot(linked.pepperUserId, walletPerkId) : null;
     try {
-      pepperPointsAtLink = (await this.awardWriter.currentAward(linked.pepperUserId, walletPerkId))?.pointsAvailable ?? 0;
+      pepperPointsAtLink = snapshot ? snapshot.points : ((await this.awardWriter.currentAward(linked.pepperUserId, walletPerkId))?.pointsAvailable ?? 0);
       if (!linked.created && linked.crmWalletId) walletMinorAtLink = (await this.crm.getWallet(linked.crmWalletId)).balanceMinor;
     } catch (error) {
       pepperPointsAtLink = null;
@@ -71,7 +138,7 @@ export class OpeningBalance {
       pepperPointsAtLink,
       walletMinorAtLink,
     };
-    const openingAt = this.clock.now();
+    const openingAt = snapshot?.openingAt ?? this.clock.now();
     const queued = await this.events.recordIfNew({
       source: 'crmcom',
       externalId: openingEventId(linked.pepperUserId, linked.crmContactId),

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
 /** `sync.mode` holds the SYNC_MODE the database last ran in (its cursor: `live` or `shadow`). */
-export type FeedName = 'pepper.actions' | 'crmcom.journals' | 'pepper.users-seed' | 'pepper.awards-seed' | 'sync.mode';
+export type FeedName = 'pepper.actions' | 'crmcom.journals' | 'pepper.users-seed' | 'pepper.awards-seed' | 'pepper.awards-snapshot' | 'sync.mode';
 
 /** One row per feed: where it is, and how it is doing. The cursor moves only after its batch is committed. */
 @Entity('sync_state')
