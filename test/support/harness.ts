@@ -83,6 +83,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(schema ? { DATABASE_URL: schema.url } : {}),
     // tests poll the admin API hard; the rate limit has its own spec
     ADMIN_RATE_LIMIT_PER_MINUTE: '1000000',
+    // behaviour, not throughput: the rate budget per upstream has its own spec
+    PEPPER_MAX_RPS: '10000',
+    CRMCOM_MAX_RPS: '10000',
     ...options.env,
   };
   let config = loadConfig(baseEnv);

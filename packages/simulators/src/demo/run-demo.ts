@@ -75,6 +75,9 @@ async function main(): Promise<void> {
     PEPPER_POLL_OVERLAP_SECONDS: '5',
     CRMCOM_POLL_INTERVAL_SECONDS: '5',
     LOG_FORMAT: 'pretty',
+    // simulators on this machine: no shared rate budget to protect
+    PEPPER_MAX_RPS: '1000',
+    CRMCOM_MAX_RPS: '1000',
     HOST: '127.0.0.1',
     SEGMENT_MAP: 'tier:gold=Gold members',
     CRMCOM_WEBHOOK_SECRET: webhookSecret,
