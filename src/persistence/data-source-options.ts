@@ -14,6 +14,7 @@ import { MultiInstance1766000000000 } from './migrations/1766000000000-multi-ins
 import { AuditTrail1766100000000 } from './migrations/1766100000000-audit-trail';
 import { AudiencesProducts1766300000000 } from './migrations/1766300000000-audiences-products';
 import { Alerts1766500000000 } from './migrations/1766500000000-alerts';
+import { LedgerLookupIndexes1766600000000 } from './migrations/1766600000000-ledger-lookup-indexes';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   AuditTrail1766100000000,
   AudiencesProducts1766300000000,
   Alerts1766500000000,
+  LedgerLookupIndexes1766600000000,
 ];
 
 /** The database holds customers' contact links: create it readable by its owner only. */

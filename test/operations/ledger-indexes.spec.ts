@@ -60,6 +60,8 @@ describe('the write ledger at 200,000 rows: hot queries use indexes', () => {
     ['attemptsFor', `SELECT * FROM "outbound_write" WHERE "idempotencyKey" = ? ORDER BY "id" ASC`, ['crmcom:app:journal:usr_1234:ord_7']],
     ['unsettled', `SELECT * FROM "outbound_write" WHERE "idempotencyKey" = ? AND "state" IN ('PENDING','UNKNOWN') ORDER BY "id" ASC`, ['crmcom:app:journal:usr_1234:ord_7']],
     ['hasUnsettledFor', `SELECT COUNT(*) AS n FROM "outbound_write" WHERE "pepperUserId" = ? AND "state" IN ('PENDING','UNKNOWN')`, ['usr_1234']],
+    ['findMatchedBy', `SELECT * FROM "outbound_write" WHERE "matchedActionId" = ? LIMIT 1`, ['act_42']],
+    ['ownUpstreamIds', `SELECT "upstreamId" FROM "outbound_write" WHERE "target" = 'crmcom' AND "upstreamId" IN (?, ?)`, ['j-1', 'j-2']],
   ];
 
   it.each(QUERIES)('%s: EXPLAIN QUERY PLAN searches an index, never scans the table', async (name, sql, params) => {

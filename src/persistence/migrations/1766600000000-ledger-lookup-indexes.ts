@@ -1,0 +1,16 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** The ledger's remaining hot lookups: an echo by the action that claimed it, the connector's own journals by id. */
+export class LedgerLookupIndexes1766600000000 implements MigrationInterface {
+  name = 'LedgerLookupIndexes1766600000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`CREATE INDEX "IDX_outbound_write_matched_action" ON "outbound_write" ("matchedActionId")`);
+    await q.query(`CREATE INDEX "IDX_outbound_write_target_upstream" ON "outbound_write" ("target", "upstreamId")`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX "IDX_outbound_write_target_upstream"`);
+    await q.query(`DROP INDEX "IDX_outbound_write_matched_action"`);
+  }
+}
