@@ -120,6 +120,10 @@ export interface AppConfig {
   syncConcurrency: number;
   /** live, or shadow: read both sides, write nothing upstream, record every intended write */
   syncMode: 'live' | 'shadow';
+  /** a user's lock held longer than this is logged and handed to the next waiter (0: never) */
+  lockWatchdogSeconds: number;
+  /** a job run longer than this is logged, told to stop and gives its slot up (0: never) */
+  jobWatchdogMinutes: number;
   /** the longest an event may wait (for a link, an echo, an opening balance, loyalty) before it is parked */
   maxWaitHours: number;
   /** how long after sending a write in doubt a read-back may prove it absent: a slow POST is not visible before */

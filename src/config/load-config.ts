@@ -218,6 +218,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     syncConcurrency: r.integer('SYNC_CONCURRENCY', 4, 1, 32),
     maxWaitHours: r.integer('MAX_WAIT_HOURS', 6, 1, 24 * 30),
     syncMode: r.oneOf('SYNC_MODE', ['live', 'shadow'] as const, 'live'),
+    lockWatchdogSeconds: r.integer('LOCK_WATCHDOG_SECONDS', 600, 0, 86_400),
+    jobWatchdogMinutes: r.integer('JOB_WATCHDOG_MINUTES', 120, 0, 10_080),
     writeSettleSeconds,
     schedulerEnabled: r.boolean('SCHEDULER_ENABLED', true),
     logLevel: r.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error'] as const, 'info'),

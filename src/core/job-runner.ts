@@ -1,4 +1,5 @@
-import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { JobLeases } from '../persistence/coordination/job-leases';
 import { Instance } from '../persistence/coordination/instance';
 import { logEvent } from '../common/structured-log';
@@ -35,6 +36,8 @@ export interface StartedRun {
 }
 
 const SHUTDOWN_GRACE_MS = 20_000;
+/** Jobs whose length grows with the merchant (every user, every old action): no watchdog; they stop only on shutdown. */
+const LONG_JOBS: ReadonlySet<JobName> = new Set<JobName>(['users-seed', 'actions-backfill', 'reconcile']);
 
 interface Lease {
   token: number;
@@ -56,6 +59,7 @@ export class JobRunner implements OnApplicationShutdown {
     private readonly runs: RunStore,
     @Optional() private readonly leases?: JobLeases,
     @Optional() private readonly instance?: Instance,
+    @Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig,
   ) {}
 
   isRunning(job: JobName): boolean {
@@ -95,10 +99,26 @@ export class JobRunner implements OnApplicationShutdown {
       throw error;
     }
     const held = lease;
-    const ctx = new RunContext(run.runId, trigger, () => this.stopping || (held?.lost ?? false));
+    let stuck = false;
+    const ctx = new RunContext(run.runId, trigger, () => this.stopping || stuck || (held?.lost ?? false));
     reserved.runId = run.runId;
     if (held) this.keepLease(job, held);
-    void this.execute(job, ctx, work)
+    // The watchdog: a run that outlives JOB_WATCHDOG_MINUTES is told to stop and gives its slot up, loudly, so one hung
+    // call never stops the job for good (its writes are idempotent; the next run settles what it left in doubt).
+    const watchdogMs = LONG_JOBS.has(job) ? 0 : (this.config?.jobWatchdogMinutes ?? 0) * 60_000;
+    const watchdog =
+      watchdogMs > 0
+        ? setTimeout(() => {
+            stuck = true;
+            if (this.running.get(job) === reserved) this.running.delete(job);
+            logEvent(this.logger, 'job_stuck', { job, runId: run.runId, minutes: watchdogMs / 60_000, action: 'asked to stop; the job can run again' }, 'error');
+          }, watchdogMs)
+        : null;
+    watchdog?.unref();
+    void this.execute(job, ctx, work, reserved)
+      .finally(() => {
+        if (watchdog) clearTimeout(watchdog);
+      })
       .finally(async () => {
         if (!held) return;
         if (held.timer) clearInterval(held.timer);
@@ -135,7 +155,7 @@ export class JobRunner implements OnApplicationShutdown {
     lease.timer.unref();
   }
 
-  private async execute(job: JobName, ctx: RunContext, work: (ctx: RunContext) => Promise<void>): Promise<void> {
+  private async execute(job: JobName, ctx: RunContext, work: (ctx: RunContext) => Promise<void>, slot: StartedRun): Promise<void> {
     const startedAt = Date.now();
     let state: 'DONE' | 'FAILED' | 'STOPPED' = 'DONE';
     let errorText: string | null = null;
@@ -148,7 +168,8 @@ export class JobRunner implements OnApplicationShutdown {
       const disposition = dispositionOf(error);
       logEvent(this.logger, 'run_failed', { job, runId: ctx.runId, error: errorText, disposition }, 'error');
     } finally {
-      this.running.delete(job);
+      // A run the watchdog gave up on may end after a new run took the slot: only its own slot is freed.
+      if (this.running.get(job) === slot) this.running.delete(job);
     }
     await this.runs.finish(ctx.runId, state, ctx.counts, errorText).catch((e: unknown) => {
       this.logger.error(`could not record the end of run ${ctx.runId}: ${(e as Error).message}`);

@@ -30,3 +30,37 @@ describe('KeyedMutex', () => {
     await expect(mutex.runExclusive('a', async () => 42)).resolves.toBe(42);
   });
 });
+
+describe('KeyedMutex with a watchdog', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('hands the key to the next waiter once a holder has been stuck past the limit, and reports it', async () => {
+    jest.useFakeTimers();
+    const stuck: Array<{ key: string; waitedMs: number }> = [];
+    const mutex = new KeyedMutex({ maxWaitMs: 1_000, onStuck: (key, waitedMs) => stuck.push({ key, waitedMs }) });
+    let ran = false;
+    void mutex.runExclusive('user:u1', () => new Promise<void>(() => undefined)); // never settles: a hung call
+    const next = mutex.runExclusive('user:u1', async () => {
+      ran = true;
+    });
+    await jest.advanceTimersByTimeAsync(999);
+    expect(ran).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    await next;
+    expect(ran).toBe(true);
+    expect(stuck).toEqual([{ key: 'user:u1', waitedMs: 1_000 }]);
+  });
+
+  it('does not fire while holders finish in time', async () => {
+    jest.useFakeTimers();
+    const stuck: string[] = [];
+    const mutex = new KeyedMutex({ maxWaitMs: 1_000, onStuck: (key) => stuck.push(key) });
+    const first = mutex.runExclusive('k', () => new Promise<void>((r) => setTimeout(r, 500)));
+    const second = mutex.runExclusive('k', async () => 'second');
+    await jest.advanceTimersByTimeAsync(500);
+    await expect(second).resolves.toBe('second');
+    await first;
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(stuck).toEqual([]);
+  });
+});

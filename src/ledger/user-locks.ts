@@ -1,13 +1,21 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { logEvent } from '../common/structured-log';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+
+const LOCK_LOGGER = new Logger('UserLocks');
 import { AdvisoryLocks } from '../persistence/coordination/advisory-locks';
 
 /** Runs tasks one at a time per key (in arrival order), different keys in parallel. */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
 
+  /** `watchdog`: a waiter waits at most `maxWaitMs` for the holders before it, then goes on, reported as `onStuck`. */
+  constructor(private readonly watchdog?: { maxWaitMs: number; onStuck: (key: string, waitedMs: number) => void }) {}
+
   async runExclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const run = previous.then(task, task);
+    const turn = this.watchdog && this.watchdog.maxWaitMs > 0 ? this.boundedWait(key, previous, this.watchdog) : previous;
+    const run = turn.then(task, task);
     const tail = run.catch(() => undefined);
     this.tails.set(key, tail);
     try {
@@ -20,6 +28,22 @@ export class KeyedMutex {
   get heldKeys(): number {
     return this.tails.size;
   }
+
+  private boundedWait(key: string, previous: Promise<unknown>, watchdog: { maxWaitMs: number; onStuck: (key: string, waitedMs: number) => void }): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const started = Date.now();
+      const timer = setTimeout(() => {
+        watchdog.onStuck(key, Date.now() - started);
+        resolve();
+      }, watchdog.maxWaitMs);
+      timer.unref?.();
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      previous.then(done, done);
+    });
+  }
 }
 
 /**
@@ -30,8 +54,16 @@ export class KeyedMutex {
  */
 @Injectable()
 export class UserLocks extends KeyedMutex {
-  constructor(@Optional() private readonly database?: AdvisoryLocks) {
-    super();
+  constructor(@Optional() private readonly database?: AdvisoryLocks, @Optional() @Inject(APP_CONFIG) config?: AppConfig) {
+    // A holder stuck past LOCK_WATCHDOG_SECONDS (a hung call) is logged and its user given to the next waiter.
+    super(
+      config && config.lockWatchdogSeconds > 0
+        ? {
+            maxWaitMs: config.lockWatchdogSeconds * 1000,
+            onStuck: (key, waitedMs) => logEvent(LOCK_LOGGER, 'lock_stuck', { key, waitedMs, action: 'released to the next waiter' }, 'error'),
+          }
+        : undefined,
+    );
   }
 
   forUser<T>(pepperUserId: string, task: () => Promise<T>): Promise<T> {

@@ -99,4 +99,50 @@ describe('JobRunner', () => {
     expect(finished).toEqual([{ state: 'FAILED', error: 'Pepper GET /users answered 401' }]);
     await expect(runner.start('users-seed', 'ADMIN', async () => undefined)).resolves.toMatchObject({ runId: expect.any(String) });
   });
+
+  it('a run stuck past JOB_WATCHDOG_MINUTES is told to stop and gives its slot up; its late end does not free the new run', async () => {
+    jest.useFakeTimers();
+    try {
+      const finished: string[] = [];
+      const finish = async (runId: string, state: string) => finished.push(`${runId} ${state}`);
+      const runs = { ...fakeRunStore(), finish } as unknown as RunStore;
+      const runner = new JobRunner(runs, undefined, undefined, testConfig({ jobWatchdogMinutes: 1 }));
+      let releaseHung!: () => void;
+      let sawStop = false;
+      const hung = await runner.start('actions-poll', 'SCHEDULE', async (ctx) => {
+        await new Promise<void>((r) => (releaseHung = r));
+        sawStop = ctx.stopping;
+      });
+      await jest.advanceTimersByTimeAsync(59_000);
+      expect(runner.isRunning('actions-poll')).toBe(true);
+      await jest.advanceTimersByTimeAsync(1_000);
+      expect(runner.isRunning('actions-poll')).toBe(false);
+      let releaseNext!: () => void;
+      const next = await runner.start('actions-poll', 'SCHEDULE', () => new Promise<void>((r) => (releaseNext = r)));
+      releaseHung();
+      await hung.done;
+      expect(sawStop).toBe(true);
+      expect(runner.isRunning('actions-poll')).toBe(true); // the new run keeps its slot
+      releaseNext();
+      await next.done;
+      expect(finished).toEqual(['run-1 STOPPED', 'run-2 DONE']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('the seed has no watchdog: it grows with the merchant', async () => {
+    jest.useFakeTimers();
+    try {
+      const runner = new JobRunner(fakeRunStore(), undefined, undefined, testConfig({ jobWatchdogMinutes: 1 }));
+      let release!: () => void;
+      const seed = await runner.start('users-seed', 'STARTUP', () => new Promise<void>((r) => (release = r)));
+      await jest.advanceTimersByTimeAsync(10 * 60_000);
+      expect(runner.isRunning('users-seed')).toBe(true);
+      release();
+      await seed.done;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

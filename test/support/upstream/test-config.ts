@@ -75,6 +75,8 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
     syncConcurrency: 4,
     maxWaitHours: 6,
     syncMode: 'live',
+    lockWatchdogSeconds: 600,
+    jobWatchdogMinutes: 120,
     writeSettleSeconds: 120,
     schedulerEnabled: false,
     logLevel: 'warn',
