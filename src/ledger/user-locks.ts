@@ -5,12 +5,17 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 const LOCK_LOGGER = new Logger('UserLocks');
 import { AdvisoryLocks } from '../persistence/coordination/advisory-locks';
 
+export interface LockWatchdog {
+  maxWaitMs: number;
+  onStuck: (key: string, waitedMs: number) => void;
+}
+
 /** Runs tasks one at a time per key (in arrival order), different keys in parallel. */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<unknown>>();
 
   /** `watchdog`: a waiter waits at most `maxWaitMs` for the holders before it, then goes on, reported as `onStuck`. */
-  constructor(private readonly watchdog?: { maxWaitMs: number; onStuck: (key: string, waitedMs: number) => void }) {}
+  constructor(private readonly watchdog?: LockWatchdog) {}
 
   async runExclusive<T>(key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
@@ -29,7 +34,7 @@ export class KeyedMutex {
     return this.tails.size;
   }
 
-  private boundedWait(key: string, previous: Promise<unknown>, watchdog: { maxWaitMs: number; onStuck: (key: string, waitedMs: number) => void }): Promise<void> {
+  private boundedWait(key: string, previous: Promise<unknown>, watchdog: LockWatchdog): Promise<void> {
     return new Promise<void>((resolve) => {
       const started = Date.now();
       const timer = setTimeout(() => {
