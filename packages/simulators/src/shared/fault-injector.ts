@@ -22,17 +22,19 @@ export interface FaultRule {
   times?: number;
   /** chance (0..1) that a matching request gets the fault; 1 when absent */
   probability?: number;
+  /** every Nth matching request gets the fault (a steady rate a test can count on, where `probability` varies) */
+  every?: number;
 }
 
 export class FaultInjector {
-  private rules: Array<FaultRule & { remaining: number }> = [];
+  private rules: Array<FaultRule & { remaining: number; seen: number }> = [];
   private hanging = new Set<Response>();
   public injectedCount = 0;
 
   constructor(private readonly random: () => number = Math.random) {}
 
   add(rule: FaultRule): this {
-    this.rules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY });
+    this.rules.push({ ...rule, remaining: rule.times ?? Number.POSITIVE_INFINITY, seen: 0 });
     return this;
   }
 
@@ -55,6 +57,8 @@ export class FaultInjector {
           (!r.path || r.path.test(req.path)),
       );
       if (!rule || (rule.probability !== undefined && this.random() >= rule.probability)) return next();
+      rule.seen += 1;
+      if (rule.every !== undefined && rule.seen % rule.every !== 0) return next();
       rule.remaining -= 1;
       this.injectedCount += 1;
       const fault = rule.fault;
