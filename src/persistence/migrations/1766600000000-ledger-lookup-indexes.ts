@@ -5,7 +5,8 @@ export class LedgerLookupIndexes1766600000000 implements MigrationInterface {
   name = 'LedgerLookupIndexes1766600000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX "IDX_outbound_write_matched_action" ON "outbound_write" ("matchedActionId")`);
+    // Partial: the echo-candidate query asks for rows without a match and must keep its own index.
+    await q.query(`CREATE INDEX "IDX_outbound_write_matched_action" ON "outbound_write" ("matchedActionId") WHERE "matchedActionId" IS NOT NULL`);
     await q.query(`CREATE INDEX "IDX_outbound_write_target_upstream" ON "outbound_write" ("target", "upstreamId")`);
   }
 

@@ -106,7 +106,9 @@ export function seedDemoData(pepper: PepperSimulator, crm: CrmComSimulator, mix:
   for (let i = 0; i < mix.contestedPairs; i++) {
     const p = next();
     const contact = crm.addContact({ firstName: p.firstName, lastName: p.lastName, email: p.email, phone: p.phone });
-    const a = pepper.addUser({ ...p, phone: undefined }, quiet);
+    // Both hold the contact's phone: whichever is linked first, its profile keeps the phone on the contact, so the other
+    // always finds it taken (without it, linking the first would clear the phone and the second would get a new contact).
+    const a = pepper.addUser(p, quiet);
     const b = pepper.addUser({ firstName: p.firstName, lastName: p.lastName, email: next().email, phone: p.phone }, quiet);
     expected.contestedPairs.push({ userIds: [a.id, b.id], crmContactId: contact.id });
   }
