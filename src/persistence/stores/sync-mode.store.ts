@@ -22,11 +22,16 @@ export class SyncModeStore {
     return Number(linked[0]?.n ?? 0) > 0 ? 'live' : null;
   }
 
+  /** One statement (an upsert): several instances starting at once on PostgreSQL must not collide. */
   async remember(mode: StoredMode): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      await tx.query(`DELETE FROM "sync_state" WHERE "feed" = 'sync.mode'`);
-      await tx.query(placeholders(dialectOf(this.dataSource), `INSERT INTO "sync_state" ("feed", "cursor", "stage", "failureCount", "updatedAt") VALUES ('sync.mode', ?, 'IDLE', 0, CURRENT_TIMESTAMP)`), [mode]);
-    });
+    await this.dataSource.query(
+      placeholders(
+        dialectOf(this.dataSource),
+        `INSERT INTO "sync_state" ("feed", "cursor", "stage", "failureCount", "updatedAt") VALUES ('sync.mode', ?, 'IDLE', 0, CURRENT_TIMESTAMP)
+         ON CONFLICT ("feed") DO UPDATE SET "cursor" = excluded."cursor", "updatedAt" = CURRENT_TIMESTAMP`,
+      ),
+      [mode],
+    );
   }
 
   /** Everything a shadow run derived, in one transaction; the shadow writes and the run history stay. */
