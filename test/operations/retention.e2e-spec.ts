@@ -3,6 +3,7 @@ import { Retention, RETENTION_BATCH } from '../../src/operations/retention/reten
 import { SyncJobs } from '../../src/sync/sync-jobs';
 import { FakeClock } from '../support/fakes/fake-clock';
 import { Harness, startHarness } from '../support/harness';
+import { rawQuery } from '../../src/persistence/dialect';
 
 const DAY = 24 * 60 * 60 * 1000;
 /** how TypeORM writes a datetime to SQLite */
@@ -31,7 +32,8 @@ describe('retention: pruning keeps what sweeps and waiting flows need (e2e)', ()
   async function event(state: string, occurredDaysAgo: number, settledDaysAgo: number, type = 'ORDER_COMPLETED', source = 'pepper'): Promise<string> {
     const externalId = `ret-${state}-${seq++}`;
     const now = clock.nowMs();
-    await db.query(
+    await rawQuery(
+      db,
       `INSERT INTO "inbound_event" ("source","externalId","type","pepperUserId","payload","occurredAt","state","attempts","createdAt","updatedAt") ` +
         `VALUES (?,?,?,?,?,?,?,0,?,?)`,
       [source, externalId, type, null, '{}', new Date(now - occurredDaysAgo * DAY).toISOString(), state, sqlTime(new Date(now - settledDaysAgo * DAY)), sqlTime(new Date(now - settledDaysAgo * DAY))],
@@ -41,13 +43,13 @@ describe('retention: pruning keeps what sweeps and waiting flows need (e2e)', ()
   async function run(job: string, startedDaysAgo: number, state = 'DONE'): Promise<string> {
     const runId = `ret-run-${seq++}`;
     const started = new Date(clock.nowMs() - startedDaysAgo * DAY);
-    await db.query(`INSERT INTO "sync_run" ("runId","job","trigger","state","startedAt","finishedAt","counts") VALUES (?,?,?,?,?,?,?)`, [
+    await rawQuery(db, `INSERT INTO "sync_run" ("runId","job","trigger","state","startedAt","finishedAt","counts") VALUES (?,?,?,?,?,?,?)`, [
       runId, job, 'SCHEDULE', state, sqlTime(started), sqlTime(started), '{}',
     ]);
     return runId;
   }
-  const exists = async (externalId: string) => (await db.query(`SELECT 1 FROM "inbound_event" WHERE "externalId" = ?`, [externalId])).length === 1;
-  const runExists = async (runId: string) => (await db.query(`SELECT 1 FROM "sync_run" WHERE "runId" = ?`, [runId])).length === 1;
+  const exists = async (externalId: string) => ((await rawQuery(db, `SELECT 1 FROM "inbound_event" WHERE "externalId" = ?`, [externalId])) as unknown[]).length === 1;
+  const runExists = async (runId: string) => ((await rawQuery(db, `SELECT 1 FROM "sync_run" WHERE "runId" = ?`, [runId])) as unknown[]).length === 1;
   const count = async (table: string) => Number((await db.query(`SELECT COUNT(*) AS n FROM "${table}"`))[0].n);
 
   it('prunes old settled events (in batches) and old runs; keeps waiting, parked, recent, opening balances, the last run of each job and the ledger', async () => {
