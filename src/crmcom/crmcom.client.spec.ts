@@ -360,6 +360,51 @@ describe('CrmComClient contact search', () => {
     ]);
   });
 
+  it('lists every contact newest first with its created_date, a page at a time, until has_more is false', async () => {
+    const { client } = setup({ crmcom: { pageSize: 2 } });
+    const paths: string[] = [];
+    const bodies = [
+      page([contact('c3', { created_date: 300 }), contact('c2', { created_date: 200 })], true),
+      page([contact('c1', { created_date: 200 })], false, 2),
+    ];
+    nock(TEST_CRMCOM_URL)
+      .get('/contacts')
+      .query(true)
+      .times(2)
+      .reply(function reply() {
+        paths.push(this.req.path);
+        return [200, bodies[paths.length - 1]];
+      });
+
+    const pages = [];
+    for await (const items of client.contactsNewestFirst()) pages.push(items.map((i) => [i.contact.id, i.createdOn, i.contact.walletId]));
+
+    expect(pages).toEqual([
+      [['c3', 300, 'w-c3'], ['c2', 200, 'w-c2']],
+      [['c1', 200, 'w-c1']],
+    ]);
+    expect(paths).toEqual([
+      '/backoffice/v2/contacts?sort=CREATED_DATE&order=DESC&include_wallet=true&page=1&size=2',
+      '/backoffice/v2/contacts?sort=CREATED_DATE&order=DESC&include_wallet=true&page=2&size=2',
+    ]);
+  });
+
+  it('refuses a contact list that is not newest first, or has no created_date, as FILTER_IGNORED', async () => {
+    const { client } = setup();
+    nock(TEST_CRMCOM_URL).get('/contacts').query(true).reply(200, page([contact('c1', { created_date: 100 }), contact('c2', { created_date: 200 })], false));
+    const read = async () => {
+      for await (const items of client.contactsNewestFirst()) void items;
+    };
+    const unsorted = await failureOf(read());
+    expect(unsorted.code).toBe('FILTER_IGNORED');
+    expect(unsorted.message).toMatch(/sort=CREATED_DATE&order=DESC was ignored/);
+
+    nock(TEST_CRMCOM_URL).get('/contacts').query(true).reply(200, page([contact('c1')], false));
+    const undated = await failureOf(read());
+    expect(undated.code).toBe('FILTER_IGNORED');
+    expect(undated.message).toMatch(/no created_date/);
+  });
+
   it('stops at the page cap with PAGE_LIMIT', async () => {
     const { client } = setup({ crmcom: { maxPages: 3 } });
     const scope = nock(TEST_CRMCOM_URL)

@@ -15,6 +15,7 @@ import {
   parseCreatedId,
   parseCrmAccount,
   parseCrmContact,
+  parseListedContact,
   accountItemsOf,
   parseCrmJournal,
   parseCrmPurchase,
@@ -99,6 +100,29 @@ export class CrmComClient {
       if (contacts.length > 0) return contacts;
     }
     return [];
+  }
+
+  /**
+   * Every contact, newest first (`sort=CREATED_DATE&order=DESC`, with wallets), a page at a time: the contact index's
+   * load and refresh. The caller stops when it has read back to what it knew; the order is checked, since CRM.COM
+   * silently ignores a sort it does not support (an out-of-order page is SORT_IGNORED, never a silent partial read).
+   */
+  async *contactsNewestFirst(): AsyncGenerator<Array<{ contact: CrmContact; createdOn: number | null }>> {
+    const path = '/contacts';
+    const size = Math.min(this.config.crmcom.pageSize, MAX_PAGE_SIZE);
+    let previous = Number.POSITIVE_INFINITY;
+    for (let page = 1; ; page += 1) {
+      const data = await this.call('GET', path, { query: { sort: 'CREATED_DATE', order: 'DESC', include_wallet: true, page, size } });
+      const list = this.readBody('GET', path, () => readCrmListPage(data));
+      const items = list.rawItems.map((raw) => this.readBody('GET', path, () => parseListedContact(raw, this.config.phoneDefaultRegion)));
+      for (const { contact, createdOn } of items) {
+        if (createdOn === null) throw this.filterIgnored(path, `contact ${contact.id} has no created_date: the list cannot be read newest first`);
+        if (createdOn > previous) throw this.filterIgnored(path, `contact ${contact.id} is newer than the one before it: sort=CREATED_DATE&order=DESC was ignored`);
+        previous = createdOn;
+      }
+      yield items;
+      if (list.hasMore === false || (list.hasMore === null && list.rawItems.length < size) || list.rawItems.length === 0) return;
+    }
   }
 
   async getContact(contactId: string): Promise<CrmContact> {

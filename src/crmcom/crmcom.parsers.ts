@@ -40,6 +40,13 @@ export function parseCrmContact(raw: unknown, defaultRegion = 'GB'): CrmContact 
   };
 }
 
+/** A contact as a page of the contact list shows it, with when it was created (for the index's newest-first refresh). */
+export function parseListedContact(raw: unknown, defaultRegion = 'GB'): { contact: CrmContact; createdOn: number | null } {
+  const contact = parseCrmContact(raw, defaultRegion);
+  // inferred: the list's items carry `created_date` (epoch seconds, as every V5 timestamp); the preflight checks it.
+  return { contact, createdOn: optionalInteger(asRecord(raw, 'contact'), 'created_date') };
+}
+
 export function parseCrmAccount(raw: unknown): CrmAccount {
   const account = asRecord(raw, 'account');
   return {

@@ -46,12 +46,22 @@ export class ContactWriter {
     return requireUpstreamId(createdId, `the contact of ${user.id} (code ${user.id})`);
   }
 
-  /** The contact's primary account (created when missing) and its wallet, which hangs off the contact. */
-  async ensureWallet(contactId: string, knownWalletId: string | null): Promise<{ accountId: string | null; walletId: string | null }> {
+  /**
+   * The contact's primary account (created when missing) and its wallet, which hangs off the contact. `created`: the
+   * connector created this contact, so it has no account to look for; `readWallet`: false when the seed's contact
+   * index brings the wallet id with its next refresh (customers/contact-index.ts).
+   */
+  async ensureWallet(
+    contactId: string,
+    knownWalletId: string | null,
+    opts: { created?: boolean; readWallet?: boolean } = {},
+  ): Promise<{ accountId: string | null; walletId: string | null }> {
     // The contact's wallet comes with its primary account: a contact read with its wallet (include_wallet=true) already
     // told us both exist, so no account or wallet read is made (the account id is only shown, never used).
     if (knownWalletId) return { accountId: null, walletId: knownWalletId };
-    const primary = (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary);
+    // inferred: a contact created through the API has no primary account until one is created (the documents leave it
+    // to tenant settings). Guarded: an "already exists" answer is settled by reading the account back.
+    const primary = opts.created ? undefined : (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary);
     const accountId =
       primary?.id ??
       requireUpstreamId(await this.writes.write({
@@ -62,8 +72,9 @@ export class ContactWriter {
         request: { contactId, currency: this.config.crmcom.currency },
         send: () => this.crm.createPrimaryAccount(contactId, this.config.crmcom.currency),
         readBack: async () => (await this.crm.listAccounts(contactId)).find((a) => a.isPrimary)?.id ?? null,
+        meansAlreadyExists: (error) => error instanceof CrmComError && error.crmException === ALREADY_EXISTS,
       }), `the primary account of contact ${contactId}`);
-    const walletId = knownWalletId ?? (await this.crm.getContact(contactId)).walletId;
+    const walletId = opts.readWallet === false ? null : (await this.crm.getContact(contactId)).walletId;
     // In shadow mode an account is only recorded: there is none to name yet.
     return { accountId: accountId === SHADOW_WRITE ? null : accountId, walletId };
   }

@@ -9,11 +9,12 @@ import { ContactWriter } from './contact-writer';
 import { ProfileUpdater } from './profile-updater';
 import { UserLinker } from './user-linker';
 import { UsersSeedJob } from './users-seed.job';
+import { ContactIndex } from './contact-index';
 
 /** Pepper users ⇄ CRM.COM contacts: matching, creation, profile updates and the users seed. */
 @Module({
   imports: [PersistenceModule, PepperModule, CrmComModule, LedgerModule, CoreModule],
-  providers: [UserLinker, ContactWriter, ProfileUpdater, LinkedUser, UsersSeedJob],
+  providers: [UserLinker, ContactWriter, ProfileUpdater, LinkedUser, UsersSeedJob, ContactIndex],
   exports: [UserLinker, LinkedUser, UsersSeedJob],
 })
 export class CustomersModule {}

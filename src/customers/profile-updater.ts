@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { CrmComClient } from '../crmcom/crmcom.client';
-import type { CrmContactWrite } from '../crmcom/crmcom.types';
+import type { CrmContact, CrmContactWrite } from '../crmcom/crmcom.types';
+import type { ContactDirectory } from './contact-matcher';
 import { ConflictReporter } from '../ledger/conflict-reporter';
 import type { PepperUser } from '../pepper/pepper.types';
 import type { UserLinkEntity } from '../persistence/entities';
@@ -25,26 +26,31 @@ export class ProfileUpdater {
     private readonly mode: SyncMode,
   ) {}
 
-  /** Pushes the Pepper-owned profile; a new email or phone another contact holds is a conflict, not a blind update. */
-  async update(link: UserLinkEntity, user: PepperUser): Promise<UserSyncOutcome> {
+  /**
+   * Pushes the Pepper-owned profile; a new email or phone another contact holds is a conflict, not a blind update.
+   * `current`: the contact as just read (no second read); `holders`: where to look for other holders (the seed's index).
+   */
+  async update(link: UserLinkEntity, user: PepperUser, known: { current?: CrmContact; holders?: ContactDirectory } = {}): Promise<UserSyncOutcome> {
     const contactId = link.crmContactId as string;
     const profile = contactProfileOf(user, identityOf(user, this.config.phoneDefaultRegion));
     const fingerprint = profileFingerprint(profile);
     if (link.profileFingerprint === fingerprint) return { result: 'UNCHANGED', link };
 
-    const current = await this.crm.getContact(contactId);
+    const current = known.current ?? (await this.crm.getContact(contactId));
     const update: CrmContactWrite = { ...profile };
     const taken: Array<{ field: string; contactIds: string[] }> = [];
     // Only a credential the contact does not hold yet can be "taken"; one it already holds is not a change.
     if (profile.email && profile.email !== current.email?.trim().toLowerCase()) {
-      const holders = (await this.crm.findContacts({ email: profile.email })).filter((c) => c.id !== contactId);
+      const found = known.holders ? await known.holders.byEmail(profile.email) : await this.crm.findContacts({ email: profile.email });
+      const holders = found.filter((c) => c.id !== contactId);
       if (holders.length) {
         taken.push({ field: 'email', contactIds: holders.map((c) => c.id) });
         delete update.email;
       }
     }
     if (profile.phoneNumber && profile.phoneNumber !== current.phoneNumber) {
-      const holders = (await this.crm.findContacts({ phone: profile.phoneNumber })).filter((c) => c.id !== contactId);
+      const found = known.holders ? await known.holders.byPhone(profile.phoneNumber) : await this.crm.findContacts({ phone: profile.phoneNumber });
+      const holders = found.filter((c) => c.id !== contactId);
       if (holders.length) {
         taken.push({ field: 'phone', contactIds: holders.map((c) => c.id) });
         delete update.phoneNumber;

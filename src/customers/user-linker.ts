@@ -18,6 +18,10 @@ import { ContactTakenError, LinkedEvent, USER_LINKED, UserSyncOutcome } from './
 import { ContactDirectory, decideMatch, MatchDecision } from './contact-matcher';
 import { identityOf } from './identity';
 import { ConflictReporter } from '../ledger/conflict-reporter';
+import { ContactIndex } from './contact-index';
+
+/** Where a user's contact is looked for: CRM.COM's searches, or the seed's contact index (customers/contact-index.ts). */
+export type MatchSource = 'direct' | 'index';
 
 /** Keeps one Pepper user linked to one CRM.COM contact (README "Matching"), under that user's lock: the user's flows never interleave. */
 @Injectable()
@@ -35,6 +39,7 @@ export class UserLinker {
     private readonly emitter: EventEmitter2,
     private readonly contacts: ContactWriter,
     private readonly profiles: ProfileUpdater,
+    private readonly index: ContactIndex,
   ) {}
 
   private readonly directory: ContactDirectory = {
@@ -44,15 +49,19 @@ export class UserLinker {
     linkedUserOf: async (contactId) => (await this.links.findLinkedByContact(contactId))?.pepperUserId ?? null,
   };
 
-  /** Links, creates, updates or reports a conflict for one user. Deleted users mark their link. */
-  syncUser(user: PepperUser, actor: string | null = null): Promise<UserSyncOutcome> {
+  /**
+   * Links, creates, updates or reports a conflict for one user. Deleted users mark their link. The seed matches
+   * against its contact index (`source: 'index'`), falling back to direct searches when the index is unavailable.
+   */
+  syncUser(user: PepperUser, actor: string | null = null, source: MatchSource = 'direct'): Promise<UserSyncOutcome> {
     return this.locks.forUser(user.id, async () => {
       if (user.deleted) return this.markDeletedUnlocked(user.id);
       const link = await this.links.findByUser(user.id);
       if (link?.status === 'LINKED' && link.crmContactId) return this.profiles.update(link, user);
+      const indexed = source === 'index' ? await this.index.directory(this.directory.linkedUserOf) : null;
       const identity = identityOf(user, this.config.phoneDefaultRegion);
-      const decision = await decideMatch(user.id, identity, this.directory);
-      return this.apply(user, decision, actor);
+      const decision = await decideMatch(user.id, identity, indexed ?? this.directory);
+      return this.apply(user, decision, actor, indexed);
     });
   }
 
@@ -77,16 +86,16 @@ export class UserLinker {
     return this.locks.forUser(user.id, () => this.createAndLink(user, actor));
   }
 
-  private async apply(user: PepperUser, decision: MatchDecision, actor: string | null): Promise<UserSyncOutcome> {
+  private async apply(user: PepperUser, decision: MatchDecision, actor: string | null, indexed: ContactDirectory | null): Promise<UserSyncOutcome> {
     switch (decision.kind) {
       case 'CONFLICT':
         return this.recordConflict(user.id, decision);
       case 'LINK':
         // The contact holding the user's code is one we sent (its answer lost): settle that write, link it as created.
         if (decision.matchedBy === 'CODE' && (await this.contacts.attempted(user.id))) return this.createAndLink(user, actor);
-        return this.linkExisting(user, decision.contact, decision.matchedBy, actor);
+        return this.linkExisting(user, decision.contact, decision.matchedBy, actor, indexed);
       case 'CREATE':
-        return this.createAndLink(user, actor);
+        return this.createAndLink(user, actor, indexed !== null);
     }
   }
 
@@ -109,6 +118,7 @@ export class UserLinker {
     contact: CrmContact,
     matchedBy: MatchedBy,
     actor: string | null,
+    indexed: ContactDirectory | null = null,
   ): Promise<UserSyncOutcome> {
     const { accountId, walletId } = await this.contacts.ensureWallet(contact.id, contact.walletId);
     const linked = await this.links.tryLink(user.id, { crmContactId: contact.id, crmAccountId: accountId, crmWalletId: walletId, matchedBy }, null);
@@ -125,11 +135,13 @@ export class UserLinker {
     const link = linked.link;
     await this.afterLinked(user.id, actor, `linked to contact ${contact.id} (${matchedBy})`, { crmContactId: contact.id, crmWalletId: walletId, created: false });
     logEvent(this.logger, 'user_linked', { pepperUserId: user.id, crmContactId: contact.id, matchedBy });
-    const updated = await this.profiles.update(link, user);
+    // The contact as just matched is the profile's starting point: no second read of it.
+    const updated = await this.profiles.update(link, user, { current: contact, holders: indexed ?? undefined });
     return { result: 'LINKED', link: updated.link };
   }
 
-  private async createAndLink(user: PepperUser, actor: string | null): Promise<UserSyncOutcome> {
+  /** `viaIndex`: the seed's index brings the new contact's wallet id with its next refresh, so it is not read here. */
+  private async createAndLink(user: PepperUser, actor: string | null, viaIndex = false): Promise<UserSyncOutcome> {
     const profile = contactProfileOf(user, identityOf(user, this.config.phoneDefaultRegion));
     const contactId = await this.contacts.create(user, profile);
     if (contactId === SHADOW_WRITE) {
@@ -137,7 +149,8 @@ export class UserLinker {
       logEvent(this.logger, 'shadow_contact_create', { pepperUserId: user.id });
       return { result: 'CREATED', link: null };
     }
-    const { accountId, walletId } = await this.contacts.ensureWallet(contactId, null);
+    if (viaIndex) await this.index.recordCreated(user.id, contactId, profile);
+    const { accountId, walletId } = await this.contacts.ensureWallet(contactId, null, { created: true, readWallet: !viaIndex });
     const link = await this.links.link(
       user.id,
       { crmContactId: contactId, crmAccountId: accountId, crmWalletId: walletId, matchedBy: 'CREATED' },

@@ -15,6 +15,7 @@ import { JobRunner, RunContext, StartedRun } from '../core/job-runner';
 import { EventParking } from '../core/event-parking';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { USERS_SEED_STARTED, UsersSeedStartedEvent } from './user-sync.types';
+import { ContactIndex } from './contact-index';
 
 const PROGRESS_EVERY = 25;
 
@@ -36,6 +37,7 @@ export class UsersSeedJob {
     private readonly runner: JobRunner,
     private readonly clock: Clock,
     private readonly emitter: EventEmitter2,
+    private readonly index: ContactIndex,
   ) {}
 
   start(trigger: RunTrigger, actor: string | null = null): Promise<StartedRun> {
@@ -57,8 +59,11 @@ export class UsersSeedJob {
     // Listeners prepare what linking needs in bulk (the opening balances' award snapshot); they never fail the seed.
     const started: UsersSeedStartedEvent = { startedAt: startedAt.toISOString() };
     await this.emitter.emitAsync(USERS_SEED_STARTED, started);
+    this.index.begin();
     try {
       for await (const page of this.pepper.usersPages({ pageSize: this.config.pepper.pageSize })) {
+        // What CRM.COM created since the last page (elsewhere, or by us: our new contacts' wallets) before matching more.
+        await this.index.refresh();
         for (const invalid of page.invalid) {
           ctx.add('invalid');
           await this.parking.parkInvalid('pepper', 'USER_SYNC', invalid);
@@ -67,10 +72,12 @@ export class UsersSeedJob {
         ctx.add('pages');
         await this.runs.saveCounts(ctx.runId, ctx.counts);
         if (ctx.stopping) {
+          await this.finishIndex(ctx);
           await this.syncState.update('pepper.users-seed', { stage: firstSeed ? 'INTERRUPTED' : 'DONE' });
           return;
         }
       }
+      await this.finishIndex(ctx);
     } catch (error) {
       await this.syncState.update('pepper.users-seed', {
         stage: firstSeed ? 'INTERRUPTED' : 'DONE',
@@ -79,6 +86,12 @@ export class UsersSeedJob {
       throw error;
     }
     await this.syncState.update('pepper.users-seed', { stage: 'DONE', cursor: 'DONE', failureCount: 0 });
+  }
+
+  /** The last refresh settles the contacts created on the last page; what the index cost goes into the run's counts. */
+  private async finishIndex(ctx: RunContext): Promise<void> {
+    await this.index.finish();
+    for (const [name, value] of Object.entries(this.index.counts())) if (value > 0) ctx.add(`contactIndex.${name}`, value);
   }
 
   private async syncOne(ctx: RunContext, user: PepperUser): Promise<void> {
@@ -90,7 +103,7 @@ export class UsersSeedJob {
       return;
     }
     try {
-      const outcome = await this.linker.syncUser(user);
+      const outcome = await this.linker.syncUser(user, null, 'index');
       ctx.add(outcome.result.toLowerCase());
       if (outcome.conflictKind) ctx.add(`conflict.${outcome.conflictKind}`);
     } catch (error) {

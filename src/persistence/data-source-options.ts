@@ -15,6 +15,7 @@ import { AuditTrail1766100000000 } from './migrations/1766100000000-audit-trail'
 import { AudiencesProducts1766300000000 } from './migrations/1766300000000-audiences-products';
 import { Alerts1766500000000 } from './migrations/1766500000000-alerts';
 import { LedgerLookupIndexes1766600000000 } from './migrations/1766600000000-ledger-lookup-indexes';
+import { ContactIndex1766700000000 } from './migrations/1766700000000-contact-index';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   AudiencesProducts1766300000000,
   Alerts1766500000000,
   LedgerLookupIndexes1766600000000,
+  ContactIndex1766700000000,
 ];
 
 /** The database holds customers' contact links: create it readable by its owner only. */

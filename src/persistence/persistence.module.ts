@@ -16,6 +16,7 @@ import { SyncModeStore } from './stores/sync-mode.store';
 import { SegmentMirrorStore } from './stores/segment-mirror.store';
 import { NotificationStore } from './stores/notification.store';
 import { ProductSyncStore } from './stores/product-sync.store';
+import { ContactIndexStore } from './stores/contact-index.store';
 import { AdvisoryLocks } from './coordination/advisory-locks';
 import { JobLeases } from './coordination/job-leases';
 
@@ -31,6 +32,7 @@ const STORES = [
   SettingsPinStore,
   EventRequeueStore,
   SyncModeStore,
+  ContactIndexStore,
 ];
 const AUDIENCE_STORES = [SegmentMirrorStore, NotificationStore, ProductSyncStore];
 

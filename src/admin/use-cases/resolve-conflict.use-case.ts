@@ -16,6 +16,8 @@ import { presentConflict, presentLink } from '../presenters';
 /** Which operator actions make sense for which conflict kind. */
 function allowedActions(kind: ConflictKind): ResolveAction[] {
   if (kind === 'CONTACT_FIELD_TAKEN') return ['ignore'];
+  // The user keeps the contact created for it unless the operator links it to the other one.
+  if (kind === 'DUPLICATE_CONTACT') return ['link', 'ignore'];
   if ((MATCHING_CONFLICT_KINDS as readonly string[]).includes(kind)) return ['link', 'create', 'ignore'];
   if ((BALANCE_CONFLICT_KINDS as readonly string[]).includes(kind)) return ['accept-crm', 'ignore'];
   return ['ignore'];

@@ -13,6 +13,7 @@ import { SegmentMirrorEntity } from './segment-mirror.entity';
 import { NotificationEntity } from './notification.entity';
 import { ProductSyncEntity } from './product-sync.entity';
 import { AlertEntity } from './alert.entity';
+import { ContactIndexEntity } from './contact-index.entity';
 
 export * from './audit-entry.entity';
 export * from './award-mirror.entity';
@@ -29,6 +30,7 @@ export * from './segment-mirror.entity';
 export * from './notification.entity';
 export * from './product-sync.entity';
 export * from './alert.entity';
+export * from './contact-index.entity';
 
 export const ENTITIES = [
   UserLinkEntity,
@@ -46,4 +48,5 @@ export const ENTITIES = [
   NotificationEntity,
   ProductSyncEntity,
   AlertEntity,
+  ContactIndexEntity,
 ];

@@ -76,7 +76,7 @@ export class ConflictStore {
     const open = await this.repo.findBy({
       pepperUserId,
       status: 'OPEN',
-      kind: In([...MATCHING_CONFLICT_KINDS].filter((k) => k !== 'CONTACT_FIELD_TAKEN')),
+      kind: In([...MATCHING_CONFLICT_KINDS].filter((k) => k !== 'CONTACT_FIELD_TAKEN' && k !== 'DUPLICATE_CONTACT')),
     });
     for (const conflict of open) await this.close(conflict, 'RESOLVED', resolution, actor);
     return open.length;

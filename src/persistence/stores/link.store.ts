@@ -76,6 +76,17 @@ export class LinkStore {
     return this.upsert(pepperUserId, { status: 'DELETED' });
   }
 
+  /** The wallet of a contact the connector created, once CRM.COM shows it (still the same link, still without one). */
+  async setWalletIfMissing(pepperUserId: string, crmContactId: string, crmWalletId: string): Promise<boolean> {
+    const result = await this.repo.update({ pepperUserId, crmContactId, status: 'LINKED', crmWalletId: IsNull() }, { crmWalletId });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Whether a contact the connector created is linked without its wallet yet (the seed reads it after the page). */
+  async hasCreatedAwaitingWallet(): Promise<boolean> {
+    return (await this.repo.count({ where: { status: 'LINKED', matchedBy: 'CREATED', crmWalletId: IsNull() }, take: 1 })) > 0;
+  }
+
   async setProfileFingerprint(pepperUserId: string, profileFingerprint: string): Promise<void> {
     await this.repo.update({ pepperUserId }, { profileFingerprint });
   }

@@ -1,0 +1,161 @@
+import { TestingModule } from '@nestjs/testing';
+import { FakeClock } from '../../test/support/fakes/fake-clock';
+import { storeTestingModule } from '../../test/support/store-testing-module';
+import type { CrmComClient } from '../crmcom/crmcom.client';
+import { CrmComError } from '../crmcom/crmcom.error';
+import type { CrmContact } from '../crmcom/crmcom.types';
+import { ConflictReporter } from '../ledger/conflict-reporter';
+import { ConflictStore } from '../persistence/stores/conflict.store';
+import { ContactIndexStore } from '../persistence/stores/contact-index.store';
+import { LinkStore } from '../persistence/stores/link.store';
+import { ContactIndex } from './contact-index';
+
+type Listed = { contact: CrmContact; createdOn: number | null };
+
+const contact = (id: string, fields: Partial<CrmContact> = {}): CrmContact => ({
+  id,
+  code: null,
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  email: null,
+  phoneNumber: null,
+  walletId: `w-${id}`,
+  emailOptOut: false,
+  smsOptOut: false,
+  ...fields,
+});
+
+/** CRM.COM's contact list, newest first, in pages of `size`; and one contact read. Counts what it is asked. */
+class FakeContactList {
+  contacts: Listed[] = [];
+  pagesRead = 0;
+  contactReads = 0;
+  failure: Error | null = null;
+  constructor(private readonly size = 2) {}
+
+  add(c: CrmContact, createdOn: number): void {
+    this.contacts.push({ contact: c, createdOn });
+  }
+
+  async *contactsNewestFirst(): AsyncGenerator<Listed[]> {
+    if (this.failure) throw this.failure;
+    const sorted = [...this.contacts].reverse().sort((a, b) => (b.createdOn as number) - (a.createdOn as number));
+    for (let i = 0; i < sorted.length || i === 0; i += this.size) {
+      this.pagesRead += 1;
+      yield sorted.slice(i, i + this.size);
+      if (i + this.size >= sorted.length) return;
+    }
+  }
+
+  async getContact(id: string): Promise<CrmContact> {
+    this.contactReads += 1;
+    const found = this.contacts.find((c) => c.contact.id === id);
+    if (!found) throw new Error(`no contact ${id}`);
+    return found.contact;
+  }
+}
+
+describe('ContactIndex', () => {
+  let moduleRef: TestingModule;
+  let crm: FakeContactList;
+  let index: ContactIndex;
+  let links: LinkStore;
+  let conflicts: ConflictStore;
+  const linkedUserOf = async () => null;
+
+  beforeEach(async () => {
+    moduleRef = await storeTestingModule(new FakeClock(new Date('2026-03-01T12:00:00Z')));
+    crm = new FakeContactList();
+    links = moduleRef.get(LinkStore);
+    conflicts = moduleRef.get(ConflictStore);
+    index = new ContactIndex(crm as unknown as CrmComClient, moduleRef.get(ContactIndexStore), links, new ConflictReporter(conflicts));
+    index.begin();
+  });
+  afterEach(() => moduleRef.close());
+
+  it('loads every contact on first use and matches by code, email (any case) and E.164 phone', async () => {
+    crm.add(contact('c1', { code: 'u1' }), 100);
+    crm.add(contact('c2', { email: 'Ada@Example.com' }), 101);
+    crm.add(contact('c3', { phoneNumber: '+447700900123' }), 102);
+    expect(index.isLoaded()).toBe(false);
+
+    const directory = await index.directory(linkedUserOf);
+
+    expect(directory).not.toBeNull();
+    expect(crm.pagesRead).toBe(2);
+    expect((await directory!.byCode('u1')).map((c) => c.id)).toEqual(['c1']);
+    expect((await directory!.byEmail(' ada@EXAMPLE.com ')).map((c) => c.id)).toEqual(['c2']);
+    expect((await directory!.byPhone('+447700900123')).map((c) => c.id)).toEqual(['c3']);
+    expect(await directory!.byEmail('nobody@example.com')).toEqual([]);
+    // a second user of the same run does not load again
+    await index.directory(linkedUserOf);
+    expect(crm.pagesRead).toBe(2);
+  });
+
+  it('is unavailable for the run when CRM.COM cannot list newest first, so matching falls back to direct searches', async () => {
+    crm.failure = new CrmComError('CRM.COM GET /contacts ignored a filter (sort)', { code: 'FILTER_IGNORED' });
+
+    expect(await index.directory(linkedUserOf)).toBeNull();
+    await index.refresh();
+    await index.finish();
+    expect(crm.pagesRead).toBe(0);
+  });
+
+  it('refreshes newest first only back to the newest contact it knew, and reads nothing before the index is needed', async () => {
+    for (let i = 0; i < 10; i++) crm.add(contact(`old${i}`), 100 + i);
+    await index.refresh();
+    expect(crm.pagesRead).toBe(0);
+
+    await index.directory(linkedUserOf);
+    const afterLoad = crm.pagesRead;
+    crm.add(contact('new1', { email: 'new1@example.com' }), 200);
+    crm.add(contact('new2'), 201);
+    crm.add(contact('new3'), 202);
+    await index.refresh();
+
+    // [new3, new2], [new1, old9], [old8, old7]: old9 shares the newest second known (read again, in case a contact was
+    // created in it after the load); old8 is older, so the read stops there, 3 pages of the 6 there are
+    expect(crm.pagesRead - afterLoad).toBe(3);
+    expect(index.counts()).toMatchObject({ loadedContacts: 10, refreshedContacts: 4, refreshes: 1 });
+    expect((await moduleRef.get(ContactIndexStore).byEmail('new1@example.com')).map((c) => c.id)).toEqual(['new1']);
+  });
+
+  it('gives a contact the seed created its wallet from the next refresh, or from a direct read at the end', async () => {
+    await index.directory(linkedUserOf);
+    await links.link('u1', { crmContactId: 'c1', crmAccountId: null, crmWalletId: null, matchedBy: 'CREATED' }, null);
+    await links.link('u2', { crmContactId: 'c2', crmAccountId: null, crmWalletId: null, matchedBy: 'CREATED' }, null);
+    await index.recordCreated('u1', 'c1', { firstName: 'A', lastName: 'B', email: 'u1@example.com' });
+    await index.recordCreated('u2', 'c2', { firstName: 'C', lastName: 'D', email: 'u2@example.com' });
+    expect(await links.hasCreatedAwaitingWallet()).toBe(true);
+
+    crm.add(contact('c1', { code: 'u1', email: 'u1@example.com', walletId: 'w-one' }), 300);
+    await index.refresh();
+    expect((await links.findByUser('u1'))?.crmWalletId).toBe('w-one');
+    expect((await links.findByUser('u2'))?.crmWalletId).toBeNull();
+    expect(crm.contactReads).toBe(0);
+
+    // c2 is readable directly, though (say) the list has not shown it
+    crm.contacts.push({ contact: contact('c2', { walletId: 'w-two' }), createdOn: 1 });
+    await index.finish();
+    expect((await links.findByUser('u2'))?.crmWalletId).toBe('w-two');
+    expect(crm.contactReads).toBe(1);
+    expect(await links.hasCreatedAwaitingWallet()).toBe(false);
+    expect(await conflicts.list({ status: 'OPEN' }, 10, null)).toMatchObject({ items: [] });
+  });
+
+  it('opens DUPLICATE_CONTACT when another contact with the same email or phone appeared around our create', async () => {
+    await index.directory(linkedUserOf);
+    await links.link('u1', { crmContactId: 'c1', crmAccountId: null, crmWalletId: null, matchedBy: 'CREATED' }, null);
+    await index.recordCreated('u1', 'c1', { firstName: 'A', lastName: 'B', email: 'u1@example.com', phoneNumber: '+447700900001' });
+    crm.add(contact('till', { phoneNumber: '+447700900001' }), 400);
+    crm.add(contact('c1', { code: 'u1', email: 'u1@example.com', phoneNumber: '+447700900001' }), 401);
+
+    await index.refresh();
+
+    const open = (await conflicts.list({ status: 'OPEN' }, 10, null)).items;
+    expect(open).toHaveLength(1);
+    expect(open[0]).toMatchObject({ kind: 'DUPLICATE_CONTACT', pepperUserId: 'u1' });
+    expect([...open[0].candidateContactIds].sort()).toEqual(['c1', 'till']);
+    expect(index.counts().duplicates).toBe(1);
+  });
+});

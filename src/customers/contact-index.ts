@@ -1,0 +1,204 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { logEvent } from '../common/structured-log';
+import { CrmComClient } from '../crmcom/crmcom.client';
+import type { CrmContactWrite } from '../crmcom/crmcom.types';
+import { ConflictReporter } from '../ledger/conflict-reporter';
+import { ContactIndexStore } from '../persistence/stores/contact-index.store';
+import { LinkStore } from '../persistence/stores/link.store';
+import type { ContactDirectory } from './contact-matcher';
+
+interface CreatedContact {
+  pepperUserId: string;
+  contactId: string;
+  email: string | null;
+  phoneNumber: string | null;
+}
+
+/** How many contacts the seed has read and how (for the run's counts). */
+export interface ContactIndexStats {
+  loadedContacts: number;
+  refreshedContacts: number;
+  refreshes: number;
+  walletsFilled: number;
+  walletsRead: number;
+  duplicates: number;
+}
+
+/**
+ * The seed's local contact index (README "Performance"): CRM.COM's contacts are paged once, newest first, when the
+ * first unlinked user needs matching, kept in the database, and refreshed (newest first, back to the newest contact
+ * already known) before each page of users. Users are matched against it instead of three searches each. Contacts
+ * created elsewhere between a refresh and our create are caught after the next refresh by the duplicate check, which
+ * opens a DUPLICATE_CONTACT conflict; the wallets of the contacts we created are taken from the same refresh.
+ *
+ * If CRM.COM cannot list its contacts newest first (an ignored sort, no created_date), the index is unavailable for
+ * the run and matching falls back to the direct searches: slower, never wrong.
+ */
+@Injectable()
+export class ContactIndex {
+  private readonly logger = new Logger('ContactIndex');
+  private loading: Promise<boolean> | null = null;
+  /** the created_date of the newest contact read; a refresh reads back to it */
+  private newestSeen = 0;
+  private created: CreatedContact[] = [];
+  private stats: ContactIndexStats = ContactIndex.emptyStats();
+
+  constructor(
+    private readonly crm: CrmComClient,
+    private readonly store: ContactIndexStore,
+    private readonly links: LinkStore,
+    private readonly conflictReporter: ConflictReporter,
+  ) {}
+
+  private static emptyStats(): ContactIndexStats {
+    return { loadedContacts: 0, refreshedContacts: 0, refreshes: 0, walletsFilled: 0, walletsRead: 0, duplicates: 0 };
+  }
+
+  /** A new seed run: the index is read again when first needed (contacts may have changed since the last run). */
+  begin(): void {
+    this.loading = null;
+    this.newestSeen = 0;
+    this.created = [];
+    this.stats = ContactIndex.emptyStats();
+  }
+
+  counts(): ContactIndexStats {
+    return { ...this.stats };
+  }
+
+  /** Matching against the index, loading it on first use; null when it is unavailable (match directly instead). */
+  async directory(linkedUserOf: ContactDirectory['linkedUserOf']): Promise<ContactDirectory | null> {
+    if (!(await this.ensureLoaded())) return null;
+    return {
+      byCode: (code) => this.store.byCode(code),
+      byEmail: (email) => this.store.byEmail(email),
+      byPhone: (phone) => this.store.byPhone(phone),
+      linkedUserOf,
+    };
+  }
+
+  /** Whether this run's index is loaded (a refresh before each page is only worth it then). */
+  isLoaded(): boolean {
+    return this.loading !== null;
+  }
+
+  /** A contact we have just created, so the users after it match it at once (its wallet comes with the next refresh). */
+  async recordCreated(pepperUserId: string, contactId: string, profile: CrmContactWrite): Promise<void> {
+    const contact = {
+      id: contactId,
+      code: pepperUserId,
+      firstName: profile.firstName ?? null,
+      lastName: profile.lastName ?? null,
+      email: profile.email ?? null,
+      phoneNumber: profile.phoneNumber ?? null,
+      walletId: null,
+      emailOptOut: profile.emailOptOut ?? false,
+      smsOptOut: profile.smsOptOut ?? false,
+    };
+    await this.store.upsertListed([{ contact, createdOn: null }]);
+    this.created.push({ pepperUserId, contactId, email: contact.email, phoneNumber: contact.phoneNumber });
+  }
+
+  /**
+   * Reads what CRM.COM created since the newest contact known, then settles the contacts we created: their wallets,
+   * and a duplicate check against contacts that appeared meanwhile. A failed refresh is logged and tried again at
+   * the next page; the contacts stay pending.
+   */
+  async refresh(): Promise<void> {
+    if (!this.loading || !(await this.loading)) return;
+    try {
+      this.stats.refreshes += 1;
+      this.stats.refreshedContacts += await this.read(this.newestSeen);
+    } catch (error) {
+      logEvent(this.logger, 'contact_index_refresh_failed', { error: (error as Error).message, note: 'tried again before the next page' }, 'warn');
+      return;
+    }
+    await this.settleCreated(false);
+  }
+
+  /** End of the seed: one last refresh; a contact whose wallet it still does not show is read directly. */
+  async finish(): Promise<void> {
+    await this.refresh();
+    await this.settleCreated(true);
+  }
+
+  private ensureLoaded(): Promise<boolean> {
+    this.loading ??= this.load();
+    return this.loading;
+  }
+
+  private async load(): Promise<boolean> {
+    try {
+      this.stats.loadedContacts = await this.read(null);
+      logEvent(this.logger, 'contact_index_loaded', { contacts: this.stats.loadedContacts });
+      return true;
+    } catch (error) {
+      logEvent(
+        this.logger,
+        'contact_index_unavailable',
+        { error: (error as Error).message, note: 'this seed matches each user with direct CRM.COM searches' },
+        'warn',
+      );
+      return false;
+    }
+  }
+
+  /** Pages newest first until a contact older than `backTo` (every contact when null); answers how many were read. */
+  private async read(backTo: number | null): Promise<number> {
+    let read = 0;
+    let newest = this.newestSeen;
+    for await (const page of this.crm.contactsNewestFirst()) {
+      const fresh = backTo === null ? page : page.filter((item) => (item.createdOn as number) >= backTo);
+      await this.store.upsertListed(fresh);
+      read += fresh.length;
+      for (const item of fresh) newest = Math.max(newest, item.createdOn as number);
+      // The same second as the newest known is read again: contacts created in it after the last read are new.
+      if (fresh.length < page.length) break;
+    }
+    this.newestSeen = newest;
+    return read;
+  }
+
+  private async settleCreated(readMissing: boolean): Promise<void> {
+    if (this.created.length === 0) return;
+    const pending = this.created;
+    this.created = [];
+    const wallets = await this.store.walletsOf(pending.map((c) => c.contactId));
+    for (const created of pending) {
+      let walletId = wallets.get(created.contactId) ?? null;
+      if (!walletId && readMissing) {
+        try {
+          walletId = (await this.crm.getContact(created.contactId)).walletId;
+          this.stats.walletsRead += 1;
+        } catch (error) {
+          logEvent(this.logger, 'contact_wallet_unread', { pepperUserId: created.pepperUserId, crmContactId: created.contactId, error: (error as Error).message }, 'warn');
+        }
+      }
+      if (walletId) {
+        if (await this.links.setWalletIfMissing(created.pepperUserId, created.contactId, walletId)) this.stats.walletsFilled += 1;
+      } else if (!readMissing) {
+        this.created.push(created);
+      }
+      await this.checkDuplicates(created);
+    }
+  }
+
+  /** Another contact holding the email or phone we gave a new contact was created elsewhere meanwhile: an operator decides. */
+  private async checkDuplicates(created: CreatedContact): Promise<void> {
+    const others = new Map<string, string>();
+    if (created.email) for (const c of await this.store.byEmail(created.email)) if (c.id !== created.contactId) others.set(c.id, 'email');
+    if (created.phoneNumber) for (const c of await this.store.byPhone(created.phoneNumber)) if (c.id !== created.contactId) others.set(c.id, 'phone');
+    if (others.size === 0) return;
+    this.stats.duplicates += 1;
+    await this.conflictReporter.report({
+      kind: 'DUPLICATE_CONTACT',
+      pepperUserId: created.pepperUserId,
+      candidateContactIds: [created.contactId, ...others.keys()],
+      details: {
+        reason: 'a contact created meanwhile holds the email or phone of the contact the connector created for this user',
+        createdContactId: created.contactId,
+        fields: [...new Set(others.values())],
+      },
+    });
+  }
+}

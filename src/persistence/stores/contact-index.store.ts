@@ -1,0 +1,101 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { ContactIndexEntity } from '../entities';
+
+const UPSERT_CHUNK = 200;
+
+/** A contact as the index holds it (the same fields as the CRM.COM client's contact, which this layer cannot name). */
+export interface IndexedContact {
+  id: string;
+  code: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  phoneNumber: string | null;
+  walletId: string | null;
+  emailOptOut: boolean;
+  smsOptOut: boolean;
+}
+
+const normalEmail = (email: string | null): string | null => (email ? email.trim().toLowerCase() : null);
+
+function toContact(row: ContactIndexEntity): IndexedContact {
+  return {
+    id: row.contactId,
+    code: row.code,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    email: row.email,
+    phoneNumber: row.phoneNumber,
+    walletId: row.walletId,
+    emailOptOut: row.emailOptOut,
+    smsOptOut: row.smsOptOut,
+  };
+}
+
+/** The local copy of CRM.COM's contacts the seed matches against (customers/contact-index.ts). */
+@Injectable()
+export class ContactIndexStore {
+  constructor(@InjectRepository(ContactIndexEntity) private readonly repo: Repository<ContactIndexEntity>) {}
+
+  /** Stores what CRM.COM showed; a later read of a contact replaces the earlier one. */
+  async upsertListed(items: ReadonlyArray<{ contact: IndexedContact; createdOn: number | null }>): Promise<void> {
+    for (let i = 0; i < items.length; i += UPSERT_CHUNK) {
+      const rows = items.slice(i, i + UPSERT_CHUNK).map(({ contact, createdOn }) => ({
+        contactId: contact.id,
+        code: contact.code,
+        email: normalEmail(contact.email),
+        phoneNumber: contact.phoneNumber,
+        firstName: contact.firstName,
+        lastName: contact.lastName,
+        walletId: contact.walletId,
+        emailOptOut: contact.emailOptOut,
+        smsOptOut: contact.smsOptOut,
+        createdOn,
+      }));
+      await this.repo.upsert(rows, ['contactId']);
+    }
+  }
+
+  async clear(): Promise<void> {
+    await this.repo.clear();
+  }
+
+  async byCode(code: string): Promise<IndexedContact[]> {
+    return (await this.repo.findBy({ code })).map(toContact);
+  }
+
+  async byEmail(email: string): Promise<IndexedContact[]> {
+    const normal = normalEmail(email);
+    return normal ? (await this.repo.findBy({ email: normal })).map(toContact) : [];
+  }
+
+  async byPhone(phoneNumber: string): Promise<IndexedContact[]> {
+    return (await this.repo.findBy({ phoneNumber })).map(toContact);
+  }
+
+  async get(contactId: string): Promise<IndexedContact | null> {
+    const row = await this.repo.findOneBy({ contactId });
+    return row ? toContact(row) : null;
+  }
+
+  /** The wallets CRM.COM has shown for these contacts (those not shown yet are absent). */
+  async walletsOf(contactIds: string[]): Promise<Map<string, string>> {
+    const wallets = new Map<string, string>();
+    for (let i = 0; i < contactIds.length; i += UPSERT_CHUNK) {
+      const rows = await this.repo.findBy({ contactId: In(contactIds.slice(i, i + UPSERT_CHUNK)) });
+      for (const row of rows) if (row.walletId) wallets.set(row.contactId, row.walletId);
+    }
+    return wallets;
+  }
+
+  /** Whether CRM.COM has shown this wallet on some contact (the index knows whose it is). */
+  async knowsWallet(walletId: string): Promise<boolean> {
+    return (await this.repo.count({ where: { walletId }, take: 1 })) > 0;
+  }
+
+  count(): Promise<number> {
+    return this.repo.count();
+  }
+}

@@ -1,0 +1,126 @@
+import { Harness, startHarness, waitFor } from './support/harness';
+
+// The seed matches against a local contact index (README "Performance"): a page of CRM.COM's contacts replaces three
+// searches per user, and a new contact costs its create and its primary account only.
+
+interface LinkView {
+  pepperUserId: string;
+  crmContactId: string | null;
+  crmWalletId: string | null;
+  status: string;
+  matchedBy: string | null;
+}
+interface ConflictView {
+  kind: string;
+  pepperUserId: string;
+  candidateContactIds: string[];
+  status: string;
+}
+
+const NEW_USERS = 30;
+const EMAIL_MATCHES = 5;
+const PHONE_MATCHES = 5;
+const phoneOf = (i: number): string => `+4479${String(i).padStart(8, '0')}`;
+
+async function links(h: Harness): Promise<LinkView[]> {
+  return (await h.admin.get('/admin/links?limit=200').expect(200)).body.items as LinkView[];
+}
+
+async function conflicts(h: Harness): Promise<ConflictView[]> {
+  return (await h.admin.get('/admin/conflicts?status=open&limit=200').expect(200)).body.items as ConflictView[];
+}
+
+const isSearch = (r: { method: string; path: string; query: Record<string, unknown> }): boolean =>
+  r.method === 'GET' && r.path === '/contacts' && ['code', 'email_address', 'phone_number'].some((name) => name in r.query);
+
+describe('the seed matches against the contact index (e2e)', () => {
+  describe('a seed of new and matching users', () => {
+    let h: Harness;
+    beforeAll(async () => {
+      h = await startHarness({
+        env: { PEPPER_PAGE_SIZE: '10' },
+        seed: (pepper, crm) => {
+          for (let i = 0; i < NEW_USERS + EMAIL_MATCHES + PHONE_MATCHES; i++) {
+            pepper.addUser({ id: `u${i}`, firstName: `F${i}`, lastName: `L${i}`, email: `u${i}@example.com`, phone: phoneOf(i) }, { emitAction: false });
+          }
+          for (let i = NEW_USERS; i < NEW_USERS + EMAIL_MATCHES; i++) crm.addContact({ firstName: `F${i}`, lastName: `L${i}`, email: `U${i}@Example.com`, balance: '2.00' });
+          for (let i = NEW_USERS + EMAIL_MATCHES; i < NEW_USERS + EMAIL_MATCHES + PHONE_MATCHES; i++) crm.addContact({ firstName: `F${i}`, lastName: `L${i}`, phone: phoneOf(i) });
+          // the merchant's other customers: never matched
+          for (let j = 0; j < 15; j++) crm.addContact({ firstName: 'Till', lastName: `C${j}`, email: `till${j}@shop.example` });
+        },
+      });
+      await h.idle();
+    });
+    afterAll(() => h.close());
+
+    it('links every user as before: new ones created, the others by email and phone', async () => {
+      const byUser = new Map((await links(h)).map((l) => [l.pepperUserId, l]));
+      for (let i = 0; i < NEW_USERS; i++) expect(byUser.get(`u${i}`)).toMatchObject({ status: 'LINKED', matchedBy: 'CREATED' });
+      for (let i = NEW_USERS; i < NEW_USERS + EMAIL_MATCHES; i++) expect(byUser.get(`u${i}`)).toMatchObject({ status: 'LINKED', matchedBy: 'EMAIL' });
+      for (let i = NEW_USERS + EMAIL_MATCHES; i < NEW_USERS + EMAIL_MATCHES + PHONE_MATCHES; i++) {
+        expect(byUser.get(`u${i}`)).toMatchObject({ status: 'LINKED', matchedBy: 'PHONE' });
+      }
+      expect(await conflicts(h)).toEqual([]);
+    });
+
+    it('makes no contact search, no account read and no contact read: a new user costs its create and its account', () => {
+      const requests = h.crm.requests;
+      expect(requests.filter(isSearch)).toEqual([]);
+      expect(requests.filter((r) => r.method === 'GET' && /^\/contacts\/[^/]+$/.test(r.path))).toEqual([]);
+      expect(requests.filter((r) => r.method === 'GET' && /^\/contacts\/[^/]+\/accounts$/.test(r.path))).toEqual([]);
+      expect(requests.filter((r) => r.method === 'POST' && r.path === '/contacts')).toHaveLength(NEW_USERS);
+      expect(requests.filter((r) => r.method === 'POST' && /^\/contacts\/[^/]+\/accounts$/.test(r.path))).toHaveLength(NEW_USERS);
+      // one load, and one newest-first refresh per page of users plus the last: a handful for 40 users
+      const listPages = requests.filter((r) => r.method === 'GET' && r.path === '/contacts' && !isSearch(r));
+      expect(listPages.length).toBeGreaterThanOrEqual(1);
+      expect(listPages.length).toBeLessThanOrEqual(8);
+      for (const page of listPages) expect(page.query).toMatchObject({ sort: 'CREATED_DATE', order: 'DESC', include_wallet: 'true' });
+    });
+
+    it('gives every created contact its wallet id from the refresh, as CRM.COM holds it', async () => {
+      for (const link of (await links(h)).filter((l) => l.status === 'LINKED')) {
+        expect(link.crmWalletId).toBe(h.crm.getContact(link.crmContactId as string)?.walletId);
+        expect(link.crmWalletId).toBeTruthy();
+      }
+    });
+
+    it('matches a user after the seed with direct searches (one user: no index)', async () => {
+      const before = h.crm.requests.length;
+      h.pepper.addUser({ id: 'late', firstName: 'Late', lastName: 'Comer', email: 'late@example.com' });
+      const res = await h.admin.post('/admin/resync/users/late');
+      expect(res.status).toBeLessThan(300);
+      await waitFor(async () => expect((await links(h)).find((l) => l.pepperUserId === 'late')).toMatchObject({ status: 'LINKED', matchedBy: 'CREATED' }));
+      expect(h.crm.requests.slice(before).filter(isSearch).length).toBeGreaterThanOrEqual(1);
+    });
+  });
+
+  describe('a contact created elsewhere between a refresh and our create', () => {
+    let h: Harness;
+    afterAll(() => h?.close());
+
+    it('opens a DUPLICATE_CONTACT conflict naming both contacts, and keeps the link it made', async () => {
+      h = await startHarness({
+        seed: (pepper, crm) => {
+          pepper.addUser({ id: 'known', firstName: 'Kim', lastName: 'Known', email: 'known@example.com' }, { emitAction: false });
+          pepper.addUser({ id: 'fresh', firstName: 'Fay', lastName: 'Fresh', email: 'fay@example.com' }, { emitAction: false });
+          crm.addContact({ firstName: 'Kim', lastName: 'Known', email: 'known@example.com' });
+          // the only create is fresh's: it is held long enough for a till to register the same customer meanwhile
+          crm.faults.add({ method: 'POST', path: /^\/contacts$/, fault: { kind: 'delay', ms: 1000 }, times: 1 });
+        },
+        // the index is read before the create is sent; the till's contact is created while the create is held
+        env: { PEPPER_PAGE_SIZE: '10' },
+      });
+      // The seed runs at start-up: by now the create may be held or done; a till contact is added while it is held.
+      await waitFor(() => expect(h.crm.requests.some((r) => r.method === 'POST' && r.path === '/contacts')).toBe(true));
+      const till = h.crm.addContact({ firstName: 'Fay', lastName: 'Fresh', email: 'fay@example.com' });
+      await h.idle();
+
+      const fresh = (await links(h)).find((l) => l.pepperUserId === 'fresh') as LinkView;
+      expect(fresh).toMatchObject({ status: 'LINKED', matchedBy: 'CREATED' });
+      expect(fresh.crmContactId).not.toBe(till.id);
+      const duplicate = (await conflicts(h)).find((c) => c.pepperUserId === 'fresh');
+      expect(duplicate).toMatchObject({ kind: 'DUPLICATE_CONTACT', status: 'OPEN' });
+      expect([...(duplicate as ConflictView).candidateContactIds].sort()).toEqual([fresh.crmContactId, till.id].sort());
+    });
+  });
+});
