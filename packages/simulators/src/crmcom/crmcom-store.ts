@@ -76,6 +76,8 @@ export interface NewPurchase {
 /** The simulated back office: its records and the business rules shared by the HTTP routes and the test API. */
 export class CrmComStore {
   readonly contacts = new Map<string, ContactRecord>();
+  /** contacts by code, so a large back office (the benchmark's) answers a code lookup without a scan */
+  private readonly contactsByCode = new Map<string, ContactRecord>();
   readonly accounts = new Map<string, AccountRecord>();
   readonly wallets = new Map<string, WalletRecord>();
   readonly purchases = new Map<string, PurchaseRecord>();
@@ -86,6 +88,7 @@ export class CrmComStore {
 
   reset(): void {
     this.contacts.clear();
+    this.contactsByCode.clear();
     this.accounts.clear();
     this.wallets.clear();
     this.purchases.clear();
@@ -103,8 +106,7 @@ export class CrmComStore {
   }
 
   findContactByCode(code: string): ContactRecord | undefined {
-    for (const contact of this.contacts.values()) if (contact.code === code) return contact;
-    return undefined;
+    return this.contactsByCode.get(code);
   }
 
   requireContact(idOrCode: string): ContactRecord {
@@ -135,13 +137,18 @@ export class CrmComStore {
       sequence: this.nextSequence(),
     };
     this.contacts.set(contact.id, contact);
+    if (contact.code !== null) this.contactsByCode.set(contact.code, contact);
     return contact;
   }
 
   updateContact(idOrCode: string, patch: ContactPatch): ContactRecord {
     const contact = this.requireContact(idOrCode);
     if (patch.code !== undefined) this.assertCodeFree(patch.code, contact.id);
-    if (patch.code !== undefined) contact.code = patch.code;
+    if (patch.code !== undefined) {
+      if (contact.code !== null) this.contactsByCode.delete(contact.code);
+      contact.code = patch.code;
+      if (patch.code !== null) this.contactsByCode.set(patch.code, contact);
+    }
     if (patch.contactType !== undefined) contact.contactType = patch.contactType;
     if (patch.firstName !== undefined) contact.firstName = patch.firstName;
     if (patch.lastName !== undefined) contact.lastName = patch.lastName;
