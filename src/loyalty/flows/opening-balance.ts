@@ -7,7 +7,7 @@ import { CrmComClient } from '../../crmcom/crmcom.client';
 import { pointsToMinor, walletToPoints } from '../rules/points-conversion';
 import { LinkedEvent, USER_LINKED, USERS_SEED_STARTED, UsersSeedStartedEvent } from '../../customers/user-sync.types';
 import { PepperClient } from '../../pepper/pepper.client';
-import { AwardMirrorStore } from '../../persistence/stores/award-mirror.store';
+import { AwardMirrorStore, AwardObservation } from '../../persistence/stores/award-mirror.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
 import type { InboundEventEntity } from '../../persistence/entities';
 import { ConflictReporter } from '../../ledger/conflict-reporter';
@@ -71,6 +71,7 @@ export class OpeningBalance {
       let exact = true;
       for await (const page of this.pepper.awardsPages({})) {
         if (page.invalid.length > 0) exact = false;
+        const observed: AwardObservation[] = [];
         for (const award of page.items) {
           if (award.perkId !== walletPerkId) continue;
           if (!award.updatedAt) {
@@ -78,8 +79,9 @@ export class OpeningBalance {
             continue;
           }
           const { id: awardId, userId: pepperUserId, perkId, pointsAvailable } = award;
-          await this.awards.observe({ awardId, pepperUserId, perkId, pointsAvailable, asOf: award.updatedAt });
+          observed.push({ awardId, pepperUserId, perkId, pointsAvailable, asOf: award.updatedAt });
         }
+        await this.awards.observeMany(observed);
       }
       await this.syncState.update('pepper.awards-snapshot', {
         stage: exact ? 'DONE' : 'UNUSABLE',
