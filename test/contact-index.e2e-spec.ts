@@ -1,4 +1,8 @@
+import { LinkStore } from '../src/persistence/stores/link.store';
+import { addUsers, settleUntilClean, startChaosHarness } from './support/chaos/chaos-harness';
+import { inboundEvents, writeDb } from './support/chaos/db';
 import { Harness, startHarness, waitFor } from './support/harness';
+import { pepperPoints, settle } from './support/loyalty';
 
 // The seed matches against a local contact index (README "Performance"): a page of CRM.COM's contacts replaces three
 // searches per user, and a new contact costs its create and its primary account only.
@@ -122,5 +126,33 @@ describe('the seed matches against the contact index (e2e)', () => {
       expect(duplicate).toMatchObject({ kind: 'DUPLICATE_CONTACT', status: 'OPEN' });
       expect([...(duplicate as ConflictView).candidateContactIds].sort()).toEqual([fresh.crmContactId, till.id].sort());
     });
+  });
+});
+
+describe('a POS movement on a wallet the seed has not read back yet (e2e)', () => {
+  it('waits for the wallet id of a contact the seed created instead of skipping the journal', async () => {
+    let users: string[] = [];
+    const h = await startChaosHarness({ crm: { variants: { journalsWithoutContact: true } }, seed: (pepper) => (users = addUsers(pepper, 'Fresh', 2)) });
+    try {
+      expect(await settleUntilClean(h)).toMatchObject({ pending: 0 });
+      const contact = h.crm.findContactByCode(users[0])!;
+      // The moment between our create and the refresh that brings its wallet id: neither the link nor the index has it.
+      await writeDb(h.config.databasePath, 'UPDATE "user_link" SET "crmWalletId" = NULL WHERE "pepperUserId" = ?', [users[0]]);
+      await writeDb(h.config.databasePath, 'UPDATE "contact_index" SET "walletId" = NULL WHERE "contactId" = ?', [contact.id]);
+      const journal = h.crm.posAward(contact.id, '1.50');
+
+      await settle(h, 1);
+      const waiting = (await inboundEvents(h.config.databasePath, 'crmcom')).find((e) => e.externalId === journal.id);
+      expect(waiting).toMatchObject({ state: 'PENDING', lastError: expect.stringContaining('not known yet') });
+      expect(pepperPoints(h, users[0])).toBe(0);
+
+      // the refresh brings the wallet id: the journal moves the Pepper balance once
+      await h.app.get(LinkStore).setWalletIfMissing(users[0], contact.id, contact.walletId as string);
+      expect(await settleUntilClean(h)).toMatchObject({ pending: 0, violations: [] });
+      expect(pepperPoints(h, users[0])).toBe(150);
+      expect((await inboundEvents(h.config.databasePath, 'crmcom')).find((e) => e.externalId === journal.id)).toMatchObject({ state: 'DONE' });
+    } finally {
+      await h.close();
+    }
   });
 });
