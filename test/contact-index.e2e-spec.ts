@@ -129,6 +129,28 @@ describe('the seed matches against the contact index (e2e)', () => {
   });
 });
 
+describe('a CRM.COM whose contact list has no created_date (e2e)', () => {
+  it('matches every user with direct searches instead, with the same links', async () => {
+    const h = await startHarness({
+      crm: { variants: { contactsWithoutCreatedDate: true } },
+      seed: (pepper, crm) => {
+        pepper.addUser({ id: 'n1', firstName: 'New', lastName: 'One', email: 'n1@example.com' }, { emitAction: false });
+        pepper.addUser({ id: 'm1', firstName: 'Matched', lastName: 'One', email: 'm1@example.com' }, { emitAction: false });
+        crm.addContact({ firstName: 'Matched', lastName: 'One', email: 'm1@example.com' });
+      },
+    });
+    try {
+      await h.idle();
+      const byUser = new Map((await links(h)).map((l) => [l.pepperUserId, l]));
+      expect(byUser.get('n1')).toMatchObject({ status: 'LINKED', matchedBy: 'CREATED', crmWalletId: h.crm.findContactByCode('n1')?.walletId });
+      expect(byUser.get('m1')).toMatchObject({ status: 'LINKED', matchedBy: 'EMAIL' });
+      expect(h.crm.requests.filter(isSearch).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await h.close();
+    }
+  });
+});
+
 describe('a POS movement on a wallet the seed has not read back yet (e2e)', () => {
   it('waits for the wallet id of a contact the seed created instead of skipping the journal', async () => {
     let users: string[] = [];

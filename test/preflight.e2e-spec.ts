@@ -31,7 +31,7 @@ describe('npm run preflight against the simulators (e2e)', () => {
     expect(report.failed).toBe(false);
     expect(report.results.map((r) => r.id)).toEqual(expect.arrayContaining([
       'pepper.credentials', 'pepper.paging', 'pepper.wallet-perk', 'pepper.order-metadata', 'crmcom.jwt', 'crmcom.credentials', 'crmcom.paging',
-      'crmcom.phone-shape', 'crmcom.filter.code', 'crmcom.filter.email', 'crmcom.filter.phone', 'crmcom.filter.purchase-reference',
+      'crmcom.phone-shape', 'crmcom.contact-list-order', 'crmcom.filter.code', 'crmcom.filter.email', 'crmcom.filter.phone', 'crmcom.filter.purchase-reference',
       'crmcom.filter.journal-reference', 'crmcom.filter.journal-posted-on', 'crmcom.filter.journal-entity', 'crmcom.journal-shape',
     ]));
     expect(byId(report, 'pepper.wallet-perk').seen).toContain('wallet perk perk-wallet "Wallet"');
@@ -97,6 +97,18 @@ describe('npm run preflight against the simulators (e2e)', () => {
         expect(row.fix).toMatch(/src\/crmcom\/crmcom\.(wire|client)\.ts/);
       }
     });
+  });
+
+  it('contacts listed without created_date: a WARN that the seed matches with direct searches instead of its index', async () => {
+    f = await startPreflightFixture({ crm: { variants: { contactsWithoutCreatedDate: true } } });
+    const report = await runPreflight(f.deps);
+    expect(notPassing(report).map((r) => r.id)).toEqual(['crmcom.contact-list-order']);
+    expect(byId(report, 'crmcom.contact-list-order')).toMatchObject({
+      verdict: 'WARN',
+      seen: expect.stringContaining('without an integer created_date'),
+      fix: expect.stringContaining('direct searches'),
+    });
+    expect(report.failed).toBe(false);
   });
 
   it('unreadable order metadata: counts readable and unreadable orders and shows the reasons', async () => {
@@ -191,13 +203,13 @@ describe('the preflight CLI as a child process (e2e)', () => {
       const ok = await run(f.env);
       expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
       expect(ok.stdout).toContain('| Filter: contacts by code');
-      expect(ok.stdout).toContain('Preflight passed (16 PASS, 0 WARN, 0 FAIL, 0 SKIP)');
+      expect(ok.stdout).toContain('Preflight passed (17 PASS, 0 WARN, 0 FAIL, 0 SKIP)');
 
       f.crm.ignoredFilters.add('email_address');
       const failed = await run(f.env);
       expect(failed.code).toBe(1);
       expect(failed.stdout).toMatch(/\| Filter: contacts by +\|.*\| FAIL +\|/);
-      expect(failed.stdout).toContain('Preflight FAILED (15 PASS, 0 WARN, 1 FAIL, 0 SKIP)');
+      expect(failed.stdout).toContain('Preflight FAILED (16 PASS, 0 WARN, 1 FAIL, 0 SKIP)');
     } finally {
       await f.close();
     }

@@ -49,6 +49,25 @@ export async function crmPaging(s: PreflightSession): Promise<Outcome> {
   };
 }
 
+/**
+ * The seed's contact index reads CRM.COM's contacts newest first (`sort=CREATED_DATE&order=DESC`) and refreshes back
+ * to the newest `created_date` it knew: the field is inferred, and an ignored sort would read the wrong contacts. The
+ * connector checks the order of every page itself and falls back to direct searches; this says which it will do.
+ */
+export async function crmContactListOrder(s: PreflightSession): Promise<Outcome> {
+  const fallback = 'the users seed then matches each user with direct searches (about 4 more CRM.COM calls per user): slower, still correct';
+  const { items } = await s.crmPage('/contacts', { sort: 'CREATED_DATE', order: 'DESC', include_wallet: true });
+  const dates = items.map((raw) => (isRecord(raw) && Number.isInteger(raw.created_date) ? (raw.created_date as number) : null));
+  if (dates.length === 0) return { verdict: 'WARN', seen: 'no contacts to look at', fix: 'run the preflight again once CRM.COM holds contacts' };
+  const undated = dates.filter((d) => d === null).length;
+  if (undated > 0) return { verdict: 'WARN', seen: `${plural(undated, 'contact')} without an integer created_date`, fix: fallback };
+  const seen = `created_date ${dates.slice(0, 3).join(', ')}${dates.length > 3 ? ', …' : ''}`;
+  if (!dates.every((d, i) => i === 0 || (d as number) <= (dates[i - 1] as number))) {
+    return { verdict: 'WARN', seen: `not newest first: ${seen}`, fix: fallback };
+  }
+  return { verdict: 'PASS', seen: `newest first: ${seen}` };
+}
+
 type PhoneForm = 'documented' | 'iso2' | 'e164' | 'local' | 'string' | 'unreadable';
 
 function phoneFormOf(raw: unknown, region: string): PhoneForm | null {

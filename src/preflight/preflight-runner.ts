@@ -11,6 +11,7 @@ import {
   crmJwtLogin,
   crmPaging,
   crmPhoneShape,
+  crmContactListOrder,
 } from './crmcom-checks';
 import { pepperCredentials, pepperOrderMetadata, pepperPaging, pepperWalletPerk } from './pepper-checks';
 import { CheckResult, Outcome, PreflightDeps, PreflightOptions, PreflightReport } from './preflight.types';
@@ -74,6 +75,13 @@ export const CHECKS: CheckDef[] = [
     expected: 'phone{type, country_code (ISO-3), number (national)}, as documented',
     needs: CRM,
     run: crmPhoneShape,
+  },
+  {
+    id: 'crmcom.contact-list-order',
+    check: 'Contact list newest first (the seed\'s contact index)',
+    expected: 'sort=CREATED_DATE&order=DESC answers contacts with an integer created_date, newest first',
+    needs: CRM,
+    run: crmContactListOrder,
   },
   {
     id: 'crmcom.filter.code',

@@ -35,6 +35,8 @@ export interface CrmComVariants {
   phoneAsE164?: boolean;
   /** journal list items carry no `contact` (only their wallet), as the documented journal lists show */
   journalsWithoutContact?: boolean;
+  /** contact list items carry no `created_date` (the field the contact index's newest-first refresh relies on) */
+  contactsWithoutCreatedDate?: boolean;
 }
 
 export interface AddContactInput {

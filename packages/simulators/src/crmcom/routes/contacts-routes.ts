@@ -66,7 +66,13 @@ export function contactsRoutes(context: RouteContext): Router {
         (phone === undefined || contact.phone?.number === phone),
     );
     const includeWallet = queryFlag(req.query as Query, 'include_wallet');
-    res.json(pageOf(matches, paging, (contact) => contactToWire(contact, store, includeWallet)));
+    const undated = context.variants().contactsWithoutCreatedDate ?? false;
+    res.json(
+      pageOf(matches, paging, (contact) => {
+        const wire = contactToWire(contact, store, includeWallet);
+        return undated ? { ...wire, created_date: undefined } : wire;
+      }),
+    );
   });
 
   router.get('/contacts/:id', (req, res) => {
