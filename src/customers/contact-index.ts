@@ -77,6 +77,11 @@ export class ContactIndex {
     };
   }
 
+  /** Starts reading the index now, without waiting (a first seed will need it for its first user). */
+  preload(): void {
+    void this.ensureLoaded();
+  }
+
   /** Whether this run's index is loaded (a refresh before each page is only worth it then). */
   isLoaded(): boolean {
     return this.loading !== null;

@@ -19,6 +19,25 @@ import { ContactIndex } from './contact-index';
 
 const PROGRESS_EVERY = 25;
 
+/** The pages of `source`, each next one already asked for while the caller works on the current one. */
+async function* prefetched<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const pages = source[Symbol.asyncIterator]();
+  let next = pages.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = pages.next();
+      // awaited on the next turn; until then a failure must not count as unhandled
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    // stopped early (a stop, a failed page): let the source close its own reads
+    await pages.return?.(undefined).catch(() => undefined);
+  }
+}
+
 /**
  * The initial seed: every Pepper user, streamed page by page (never all in memory), each linked, created or
  * reported as a conflict. Safe to re-run: existing links cost no CRM.COM call, and contact creation is keyed.
@@ -58,10 +77,12 @@ export class UsersSeedJob {
     await this.syncState.initialiseCursor('crmcom.journals', startedAt.toISOString(), startedAt);
     // Listeners prepare what linking needs in bulk (the opening balances' award snapshot); they never fail the seed.
     const started: UsersSeedStartedEvent = { startedAt: startedAt.toISOString() };
-    await this.emitter.emitAsync(USERS_SEED_STARTED, started);
     this.index.begin();
+    // A first seed matches every user: its contact index is read while the award snapshot downloads.
+    if (firstSeed) this.index.preload();
+    await this.emitter.emitAsync(USERS_SEED_STARTED, started);
     try {
-      for await (const page of this.pepper.usersPages({ pageSize: this.config.pepper.pageSize })) {
+      for await (const page of prefetched(this.pepper.usersPages({ pageSize: this.config.pepper.pageSize }))) {
         // What CRM.COM created since the last page (elsewhere, or by us: our new contacts' wallets) before matching more.
         await this.index.refresh();
         for (const invalid of page.invalid) {
