@@ -9,6 +9,7 @@ import { MAX_EVENT_ATTEMPTS, nextAttemptDelayMs } from './event-retry-policy';
 import type { RunContext } from './job-runner';
 import { DeferredError } from '../common/deferred-error';
 import type { EventHandler } from './handle-result';
+import { forEachBounded } from '../common/bounded-concurrency';
 
 const BATCH_SIZE = 200;
 const DEFAULT_DEFER_MS = 30_000;
@@ -18,6 +19,20 @@ export interface EventQueueTiming {
   deferMs: number;
   /** the longest an event may wait (for a link, an echo, an opening balance, loyalty) before it is parked */
   maxWaitMs: number;
+  /** how many users' events are worked at once (SYNC_CONCURRENCY); one user's events always one at a time, in order */
+  concurrency?: number;
+}
+
+/** One user's events stay in order in one lane; an event naming no user is a lane of its own. */
+function lanesOf(batch: readonly InboundEventEntity[]): InboundEventEntity[][] {
+  const lanes = new Map<string, InboundEventEntity[]>();
+  for (const event of batch) {
+    const key = event.pepperUserId ? `user:${event.pepperUserId}` : `event:${event.id}`;
+    const lane = lanes.get(key);
+    if (lane) lane.push(event);
+    else lanes.set(key, [event]);
+  }
+  return [...lanes.values()];
 }
 
 /**
@@ -62,18 +77,23 @@ export abstract class EventQueue {
     for (;;) {
       const batch = (await this.events.due(this.source, BATCH_SIZE)).filter((e) => !seen.has(e.id));
       if (batch.length === 0 || ctx.stopping) return;
-      for (const event of batch) {
-        seen.add(event.id);
-        if (ctx.stopping) return;
-        const key = this.handler.coalesceKey?.(event) ?? null;
-        if (key && covered.has(key)) {
-          await this.events.settle(event, 'DONE', 'covered by handling an earlier event of the same batch');
-          ctx.add('coalesced');
-          continue;
+      for (const event of batch) seen.add(event.id);
+      // Users are independent (every flow of one user runs under that user's lock): several users at once, each
+      // user's events in the queue's order. A failure that stops the run lets the lanes in flight finish first.
+      await forEachBounded(lanesOf(batch), this.timing.concurrency ?? 1, async (lane) => {
+        for (const event of lane) {
+          if (ctx.stopping) return;
+          const key = this.handler.coalesceKey?.(event) ?? null;
+          if (key && covered.has(key)) {
+            await this.events.settle(event, 'DONE', 'covered by handling an earlier event of the same batch');
+            ctx.add('coalesced');
+            continue;
+          }
+          await this.processOne(event, ctx);
+          if (key) covered.add(key);
         }
-        await this.processOne(event, ctx);
-        if (key) covered.add(key);
-      }
+      });
+      if (ctx.stopping) return;
     }
   }
 

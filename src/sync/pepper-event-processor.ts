@@ -12,6 +12,7 @@ export class PepperEventProcessor extends EventQueue {
     super('pepper', events, handler, clock, {
       deferMs: Math.min(30_000, Math.max(1_000, config.pepper.pollIntervalSeconds * 1000)),
       maxWaitMs: config.maxWaitHours * 3_600_000,
+      concurrency: config.syncConcurrency,
     });
   }
 }

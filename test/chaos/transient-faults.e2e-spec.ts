@@ -67,7 +67,8 @@ describe('chaos: transient upstream failures (e2e)', () => {
 
   it('429 bursts with Retry-After on both sides are waited out (never hammered) and lose nothing', async () => {
     let users: string[] = [];
-    const h = await startChaosHarness({ crm: REWARD, seed: (pepper) => (users = addUsers(pepper, 'Busy', 3)) });
+    // One user at a time, so consecutive calls of a kind are one call and its retry (users are worked in parallel otherwise).
+    const h = await startChaosHarness({ crm: REWARD, env: { SYNC_CONCURRENCY: '1' }, seed: (pepper) => (users = addUsers(pepper, 'Busy', 3)) });
     try {
       await settle(h);
       const rateLimited = { kind: 'status' as const, status: 429, retryAfterSeconds: 1, body: { message: 'Too many requests' } };

@@ -13,6 +13,7 @@ export class CrmEventProcessor extends EventQueue {
     super('crmcom', events, handler, clock, {
       deferMs: Math.min(300_000, Math.max(1_000, (pollLagSeconds + pollOverlapSeconds) * 1000)),
       maxWaitMs: config.maxWaitHours * 3_600_000,
+      concurrency: config.syncConcurrency,
     });
   }
 }
