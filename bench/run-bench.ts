@@ -1,134 +1,172 @@
 /**
- * `npm run bench` — the users seed against the bare-client floor (issue 9). Not a test: it prints a table and writes
- * bench/results/<timestamp>.json and .md.
+ * `npm run bench` — the users seed against the bare-client floor, then the connector's latencies and throughput
+ * (issue 9). Not a test: it prints a table and writes bench/results/<timestamp>.json and .md.
  *
- *   npm run bench -- --users 1000,10000 [--latency 20] [--concurrency 4] [--no-build] [--settle 10]
+ *   npm run bench -- --users 1000,10000 [--latency 20] [--concurrency 4] [--env NAME=value]... [--no-build] [--settle 10]
+ *                    [--orders 200] [--journals 100] [--stream 20] [--latency-timeout 120] [--window 10000]
+ *                    [--window-timeout 900] [--seed-timeout S]
  *
  * For each size: both simulators answer every call after `--latency` ms (a delay fault on every route), N Pepper users
  * are seeded (mostly new; some matching an existing contact by email, some by phone; some with Pepper points, the
- * matched contacts with wallet money), the connector runs as a real child process (compiled, `node dist/main.js`)
- * until its users seed is DONE (polled on /admin/status), and a bare client makes only the floor's calls (the Pepper
- * user pages and one POST /contacts per new user, at the same concurrency) against a fresh, identical pair.
- * Calls are counted on the simulators; peak RSS is the child's VmHWM.
+ * matched contacts with wallet money), the connector runs as a real child process (compiled, `node dist/main.js`,
+ * with its own defaults but for the poll settings below and what `--env` gives) until its users seed is DONE (polled
+ * on /admin/status), and a bare client makes only the floor's calls (the Pepper user pages and one POST /contacts per
+ * new user, at `--concurrency`) against a fresh, identical pair. Calls are counted on the simulators, and put down to
+ * the kind of user they concern; peak RSS is the child's VmHWM. After the seed (and `--settle` seconds), a steady stream
+ * of orders and CRM.COM journals measures order→purchase and journal→Pepper latencies, and a window of `--window`
+ * actions injected at once measures throughput (see live-load.ts).
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import axios from 'axios';
 import { CrmComSimulator } from '../packages/simulators/src/crmcom';
 import { PepperSimulator } from '../packages/simulators/src/pepper/pepper-simulator';
 import type { RunningServer } from '../packages/simulators/src/shared/listen';
+import { attribute, Attributor } from './attribution';
+import { measureLatencies, measureWindow, type LatencyResult, type LiveContext, type WindowResult } from './live-load';
+import { emailOf, kindOf, populationOf, seedPopulation, type Population } from './population';
+import { markdown, total, type PhaseCalls, type ReportHeader, type RouteCounts, type SizeResult } from './report';
 
 const REPO = resolve(__dirname, '..');
 const APP_ID = 'bench-merchant';
 const PEPPER_TOKEN = 'bench-pepper-token';
 const CRM_API_KEY = 'bench-crm-api-key';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
-const WALLET_PERK = 'perk-wallet';
+
+/**
+ * What the bench sets in the connector's environment besides the connections (`--env` overrides it): short polls, so
+ * the latencies are those of a live deployment in seconds, not minutes; the order→purchase bound is "interval + lag + 2 s".
+ */
+const BENCH_ENV: Record<string, string> = {
+  PEPPER_POLL_INTERVAL_SECONDS: '5',
+  CRMCOM_POLL_INTERVAL_SECONDS: '5',
+  PEPPER_POLL_LAG_SECONDS: '2',
+};
 
 interface Options {
   users: number[];
   latencyMs: number;
+  /** the floor's concurrency; the connector keeps its own unless `--env SYNC_CONCURRENCY=…` */
   concurrency: number;
   build: boolean;
   settleSeconds: number;
   env: Record<string, string>;
+  orders: number;
+  journals: number;
+  streamSeconds: number;
+  latencyTimeoutSeconds: number;
+  window: number;
+  windowTimeoutSeconds: number;
+  /** null: 600 s + 1 s per user */
+  seedTimeoutSeconds: number | null;
 }
 
+const USAGE =
+  'use --users 1000,10000 --latency 20 --concurrency 4 --env NAME=value --no-build --settle 10 --orders 200 --journals 100 ' +
+  '--stream 20 --latency-timeout 120 --window 10000 --window-timeout 900 --seed-timeout S';
+
 function parseArgs(argv: string[]): Options {
-  const options: Options = { users: [1000], latencyMs: 20, concurrency: 4, build: true, settleSeconds: 10, env: {} };
+  const options: Options = {
+    users: [1000],
+    latencyMs: 20,
+    concurrency: 4,
+    build: true,
+    settleSeconds: 10,
+    env: {},
+    orders: 200,
+    journals: 100,
+    streamSeconds: 20,
+    latencyTimeoutSeconds: 120,
+    window: 10_000,
+    windowTimeoutSeconds: 900,
+    seedTimeoutSeconds: null,
+  };
+  const numbers: Record<string, keyof Options> = {
+    '--latency': 'latencyMs',
+    '--concurrency': 'concurrency',
+    '--settle': 'settleSeconds',
+    '--orders': 'orders',
+    '--journals': 'journals',
+    '--stream': 'streamSeconds',
+    '--latency-timeout': 'latencyTimeoutSeconds',
+    '--window': 'window',
+    '--window-timeout': 'windowTimeoutSeconds',
+    '--seed-timeout': 'seedTimeoutSeconds',
+  };
   for (let i = 0; i < argv.length; i++) {
-    const [flag, inline] = argv[i].split('=', 2);
-    const value = (): string => inline ?? argv[++i];
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2);
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value (${USAGE})`);
+      return v;
+    };
+    if (flag in numbers) {
+      const n = Number(value());
+      if (!Number.isFinite(n) || n < 0) throw new Error(`${flag} takes a number ≥ 0`);
+      (options as unknown as Record<string, number>)[numbers[flag]] = n;
+      continue;
+    }
     switch (flag) {
       case '--users':
         options.users = value().split(',').map((n) => Number(n.trim()));
-        break;
-      case '--latency':
-        options.latencyMs = Number(value());
-        break;
-      case '--concurrency':
-        options.concurrency = Number(value());
-        break;
-      case '--settle':
-        options.settleSeconds = Number(value());
         break;
       case '--no-build':
         options.build = false;
         break;
       case '--env': {
-        // --env NAME=value (repeatable): extra environment for the connector
+        // --env NAME=value (repeatable): the connector's environment, over the bench's
         const [name, ...rest] = value().split('=');
+        if (!/^[A-Z_][A-Z0-9_]*$/.test(name) || rest.length === 0) throw new Error(`--env takes NAME=value, got ${name}`);
         options.env[name] = rest.join('=');
         break;
       }
       default:
-        throw new Error(`unknown option ${argv[i]} (use --users 1000,10000 --latency 20 --concurrency 4 --no-build --settle 10 --env K=V)`);
+        throw new Error(`unknown option ${argv[i]} (${USAGE})`);
     }
   }
   if (options.users.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--users takes positive integers, e.g. 1000,10000');
+  if (options.concurrency < 1) throw new Error('--concurrency takes a positive integer');
   return options;
 }
 
-// ---------------------------------------------------------------- the population
+// ---------------------------------------------------------------- clean-up, also on Ctrl-C
 
-type Kind = 'new' | 'email-match' | 'phone-match';
-
-interface Population {
-  newUsers: number;
-  emailMatches: number;
-  phoneMatches: number;
-  withPoints: number;
-  otherContacts: number;
-}
-
-const userId = (i: number): string => `usr${String(i).padStart(7, '0')}`;
-const phoneOf = (i: number): string => `+4479${String(i).padStart(8, '0')}`;
-const kindOf = (i: number): Kind => (i % 100 < 82 ? 'new' : i % 100 < 91 ? 'email-match' : 'phone-match');
-
-/** 82 % new, 9 % match a contact by email, 9 % by phone; every 5th user has Pepper points; matched contacts hold money. */
-function seedPopulation(pepper: PepperSimulator, crm: CrmComSimulator, n: number): Population {
-  const past = new Date(Date.now() - 24 * 3600 * 1000);
-  const population: Population = { newUsers: 0, emailMatches: 0, phoneMatches: 0, withPoints: 0, otherContacts: 0 };
-  pepper.addPerk({ id: WALLET_PERK, title: 'Wallet', template: 'PSEUDO_CURRENCY' });
-  for (let i = 0; i < n; i++) {
-    const id = userId(i);
-    const email = `user${i}@bench.example`;
-    const phone = phoneOf(i);
-    pepper.addUser({ id, firstName: `First${i}`, lastName: `Last${i}`, email, phone }, { emitAction: false, at: past });
-    const kind = kindOf(i);
-    if (kind === 'new') population.newUsers++;
-    if (kind === 'email-match') {
-      crm.addContact({ firstName: `First${i}`, lastName: `Last${i}`, email, balance: `${(i % 7) + 1}.50`, postedAt: past });
-      population.emailMatches++;
-    }
-    if (kind === 'phone-match') {
-      crm.addContact({ firstName: `First${i}`, lastName: `Last${i}`, phone, balance: `${(i % 5) + 1}.00`, postedAt: past });
-      population.phoneMatches++;
-    }
-    if (i % 5 === 0) {
-      pepper.grantAward(id, WALLET_PERK, 100 + (i % 9) * 25, { at: past });
-      population.withPoints++;
+/** Synchronous clean-ups of what is running now (child processes, temp dirs): run on exit and on a signal. */
+const cleanups = new Set<() => void>();
+function cleanUpNow(): void {
+  for (const cleanup of cleanups) {
+    try {
+      cleanup();
+    } catch {
+      // best effort
     }
   }
-  // Contacts of the merchant's other customers (tills, other channels): they match no Pepper user.
-  for (let j = 0; j < Math.ceil(n / 10); j++) {
-    crm.addContact({ firstName: 'Till', lastName: `Customer${j}`, email: `till${j}@shop.example`, postedAt: past });
-    population.otherContacts++;
-  }
-  return population;
+  cleanups.clear();
 }
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: stopping the connector and removing its temp dir\n`);
+    cleanUpNow();
+    process.exit(130);
+  });
+}
+process.once('exit', cleanUpNow);
+
+// ---------------------------------------------------------------- the simulators
 
 interface Simulators {
   pepper: PepperSimulator;
   crm: CrmComSimulator;
   servers: RunningServer[];
+  population: Population;
   close(): Promise<void>;
 }
 
-async function startSimulators(n: number, latencyMs: number): Promise<Simulators & { population: Population }> {
+async function startSimulators(n: number, latencyMs: number): Promise<Simulators> {
   const pepper = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID });
   const crm = new CrmComSimulator({ apiKey: CRM_API_KEY });
   const population = seedPopulation(pepper, crm, n);
@@ -159,18 +197,14 @@ const routeOf = (path: string): string =>
     .map((segment) => (/\d/.test(segment) || segment.length > 24 ? ':id' : segment))
     .join('/');
 
-type RouteCounts = Record<string, number>;
-
-function countRoutes(requests: ReadonlyArray<{ method: string; path: string }>, from = 0): RouteCounts {
+function countRoutes(requests: ReadonlyArray<{ method: string; path: string }>, from = 0, to = requests.length): RouteCounts {
   const counts: RouteCounts = {};
-  for (const r of requests.slice(from)) {
+  for (const r of requests.slice(from, to)) {
     const key = `${r.method} ${routeOf(r.path)}`;
     counts[key] = (counts[key] ?? 0) + 1;
   }
   return counts;
 }
-
-const total = (counts: RouteCounts): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
 // ---------------------------------------------------------------- the floor
 
@@ -182,15 +216,16 @@ async function forEachBounded<T>(items: T[], limit: number, fn: (item: T) => Pro
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Only the unavoidable calls: the Pepper user pages, and one POST /contacts per new user, at the same concurrency. */
+/** Only the unavoidable calls: the Pepper user pages, and one POST /contacts per new user, at `--concurrency`. */
 async function runFloor(n: number, options: Options): Promise<{ seconds: number; pepper: RouteCounts; crm: RouteCounts }> {
   const sims = await startSimulators(n, options.latencyMs);
   try {
     const pepperHttp = axios.create({
       baseURL: sims.servers[0].url,
       headers: { Authorization: `Token ${PEPPER_TOKEN}`, 'x-application-id': APP_ID, 'x-api-version': '12' },
+      timeout: 30_000,
     });
-    const crmHttp = axios.create({ baseURL: sims.servers[1].url, headers: { api_key: CRM_API_KEY } });
+    const crmHttp = axios.create({ baseURL: sims.servers[1].url, headers: { api_key: CRM_API_KEY }, timeout: 30_000 });
     const started = process.hrtime.bigint();
     let startKey: string | undefined;
     for (;;) {
@@ -205,7 +240,7 @@ async function runFloor(n: number, options: Options): Promise<{ seconds: number;
           code: u.id,
           first_name: u.firstName ?? '',
           last_name: u.lastName ?? '',
-          email: `user${Number(u.id.slice(3))}@bench.example`,
+          email: emailOf(Number(u.id.slice(3))),
         });
       });
       startKey = data.page.nextKey;
@@ -231,7 +266,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function peakRssMiB(pid: number): number | null {
+function peakRssMiB(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /VmHWM:\s+(\d+)\s+kB/.exec(status);
@@ -243,6 +279,13 @@ function peakRssMiB(pid: number): number | null {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The connector's environment: connections, then the bench's poll settings, then `--env`. */
+function connectorEnv(options: Options): Record<string, string> {
+  return { ...BENCH_ENV, ...options.env };
+}
+
+type Run = { state: string; startedAt: string; finishedAt: string | null; counts: Record<string, number> };
+
 interface ConnectorResult {
   seedSeconds: number;
   seedCounts: Record<string, number>;
@@ -250,12 +293,19 @@ interface ConnectorResult {
   crm: RouteCounts;
   pepperSettled: RouteCounts;
   crmSettled: RouteCounts;
-  peakRssMiB: number | null;
+  peakRssMiB: { seed: number | null; run: number | null };
+  byKind: SizeResult['byKind'];
+  phases: SizeResult['phases'];
+  latencies: LatencyResult | null;
+  window: WindowResult | null;
+  statusAtEnd: unknown;
 }
 
 async function runConnector(n: number, options: Options): Promise<ConnectorResult> {
   const sims = await startSimulators(n, options.latencyMs);
   const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
+  const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
+  cleanups.add(removeDir);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
@@ -269,14 +319,15 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     CRMCOM_API_KEY: CRM_API_KEY,
     ADMIN_API_TOKEN: ADMIN_TOKEN,
     DATABASE_PATH: join(dir, 'connector.sqlite'),
-    SYNC_CONCURRENCY: String(options.concurrency),
-    PEPPER_POLL_INTERVAL_SECONDS: '5',
-    CRMCOM_POLL_INTERVAL_SECONDS: '5',
     LOG_LEVEL: 'warn',
-    ...options.env,
+    ...connectorEnv(options),
     PORT: String(port),
   };
   const child: ChildProcess = spawn(process.execPath, [join(REPO, 'dist/main.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const killChild = (): void => {
+    if (!exited) child.kill('SIGKILL');
+  };
+  cleanups.add(killChild);
   let tail = '';
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-8000);
@@ -284,14 +335,28 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   let exited = false;
-  const exit = new Promise<void>((done) => child.once('exit', () => ((exited = true), done())));
+  let exitCode: string = '';
+  const exit = new Promise<void>((done) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      exitCode = signal ?? String(code);
+      done();
+    }),
+  );
+  const ensureAlive = (): void => {
+    if (exited) throw new Error(`the connector exited (${exitCode}):\n${tail}`);
+  };
   const admin = axios.create({ baseURL: url, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` }, validateStatus: () => true, timeout: 5000 });
+  const log = (line: string): void => void process.stdout.write(`${line}\n`);
   try {
-    type Run = { state: string; startedAt: string; finishedAt: string | null; counts: Record<string, number> };
+    // ---- the seed, bounded
+    const seedTimeoutMs = (options.seedTimeoutSeconds ?? 600 + n) * 1000;
+    const seedDeadline = Date.now() + seedTimeoutMs;
     let seed: Run | null = null;
     let lastPrint = 0;
     for (;;) {
-      if (exited) throw new Error(`the connector exited before its seed finished:\n${tail}`);
+      if (exited) throw new Error(`the connector exited (${exitCode}) before its seed finished:\n${tail}`);
+      if (Date.now() > seedDeadline) throw new Error(`the users seed was not DONE within ${seedTimeoutMs / 1000} s (--seed-timeout)`);
       await sleep(500);
       let body: { jobs?: Record<string, Run | null> } | null = null;
       try {
@@ -302,83 +367,113 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
       seed = body?.jobs?.['users-seed'] ?? null;
       if (seed && Date.now() - lastPrint > 10_000) {
         lastPrint = Date.now();
-        process.stdout.write(`  connector: ${seed.counts.users ?? 0}/${n} users, ${seed.state}\n`);
+        log(`  connector: ${seed.counts.users ?? 0}/${n} users, ${seed.state}`);
       }
       if (seed && seed.state !== 'RUNNING') break;
     }
     if (seed.state !== 'DONE') throw new Error(`the users seed ended ${seed.state}:\n${tail}`);
-    const pepperAtSeed = countRoutes(sims.pepper.requests);
-    const crmAtSeed = countRoutes(sims.crm.requests);
+    const atSeed = { crm: sims.crm.requests.length, pepper: sims.pepper.requests.length };
     // What the seed set in motion (opening balances, the first polls) runs on after it: counted separately.
     await sleep(options.settleSeconds * 1000);
-    const rss = peakRssMiB(child.pid as number);
+    ensureAlive();
+    const atSettle = { crm: sims.crm.requests.length, pepper: sims.pepper.requests.length };
+    const rssSeed = peakRssMiB(child.pid);
+
+    // ---- calls by kind of user: the contacts, wallets and awards as they are now name the users
+    const attributor = new Attributor(n, sims.crm, sims.pepper);
+    const byKind = {
+      seed: attribute(attributor, sims.crm.requests, sims.pepper.requests, { crm: [0, atSeed.crm], pepper: [0, atSeed.pepper] }),
+      settled: attribute(attributor, sims.crm.requests, sims.pepper.requests, { crm: [0, atSettle.crm], pepper: [0, atSettle.pepper] }),
+    };
+
+    const ctx: LiveContext = {
+      pepper: sims.pepper,
+      crm: sims.crm,
+      linked: attributor.linkedContacts(),
+      pointsPerUnit: Number(env.POINTS_PER_CURRENCY_UNIT ?? 100),
+      ensureAlive,
+      log,
+    };
+    const phaseSince = (from: { crm: number; pepper: number }, startedMs: number, units: number): PhaseCalls => ({
+      seconds: (performance.now() - startedMs) / 1000,
+      crm: countRoutes(sims.crm.requests, from.crm),
+      pepper: countRoutes(sims.pepper.requests, from.pepper),
+      units,
+    });
+    const mark = (): { crm: number; pepper: number } => ({ crm: sims.crm.requests.length, pepper: sims.pepper.requests.length });
+
+    // ---- latencies after the seed
+    let latencies: LatencyResult | null = null;
+    let latencyPhase: PhaseCalls | null = null;
+    if (options.orders > 0 || options.journals > 0) {
+      log(`  latencies: ${options.orders} orders and ${options.journals} journals over ${options.streamSeconds} s (${ctx.linked.length} linked users)`);
+      const from = mark();
+      const started = performance.now();
+      latencies = await measureLatencies(ctx, {
+        orders: options.orders,
+        journals: options.journals,
+        streamSeconds: options.streamSeconds,
+        timeoutSeconds: options.latencyTimeoutSeconds,
+      });
+      latencyPhase = phaseSince(from, started, latencies.orderToPurchase.sent + latencies.journalToPepper.sent);
+      const o = latencies.orderToPurchase;
+      const j = latencies.journalToPepper;
+      log(
+        `  order→purchase p50 ${o.p50?.toFixed(1) ?? '–'} s, p95 ${o.p95?.toFixed(1) ?? '–'} s (${o.missing} late); ` +
+          `journal→Pepper p50 ${j.p50?.toFixed(1) ?? '–'} s, p95 ${j.p95?.toFixed(1) ?? '–'} s (${j.missing} late)`,
+      );
+    }
+
+    // ---- the window
+    let window: WindowResult | null = null;
+    let windowPhase: PhaseCalls | null = null;
+    if (options.window > 0) {
+      const from = mark();
+      const started = performance.now();
+      window = await measureWindow(ctx, { actions: options.window, timeoutSeconds: options.windowTimeoutSeconds });
+      windowPhase = phaseSince(from, started, window.orders + window.redemptions + window.profileChanges);
+      log(`  window: ${window.processed}/${window.actions} in ${window.seconds.toFixed(1)} s = ${window.actionsPerSecond.toFixed(1)} actions/s`);
+    }
+
+    ensureAlive();
+    let statusAtEnd: unknown = null;
+    try {
+      const answer = await admin.get('/admin/status');
+      statusAtEnd = answer.status === 200 ? answer.data : { httpStatus: answer.status };
+    } catch (error) {
+      statusAtEnd = { error: error instanceof Error ? error.message : String(error) };
+    }
     return {
       seedSeconds: (Date.parse(seed.finishedAt as string) - Date.parse(seed.startedAt)) / 1000,
       seedCounts: seed.counts,
-      pepper: pepperAtSeed,
-      crm: crmAtSeed,
-      pepperSettled: countRoutes(sims.pepper.requests),
-      crmSettled: countRoutes(sims.crm.requests),
-      peakRssMiB: rss,
+      pepper: countRoutes(sims.pepper.requests, 0, atSeed.pepper),
+      crm: countRoutes(sims.crm.requests, 0, atSeed.crm),
+      pepperSettled: countRoutes(sims.pepper.requests, 0, atSettle.pepper),
+      crmSettled: countRoutes(sims.crm.requests, 0, atSettle.crm),
+      peakRssMiB: { seed: rssSeed, run: peakRssMiB(child.pid) },
+      byKind,
+      phases: { latencies: latencyPhase, window: windowPhase },
+      latencies,
+      window,
+      statusAtEnd,
     };
   } finally {
     if (!exited) child.kill('SIGTERM');
     await Promise.race([exit, sleep(10_000)]);
     if (!exited) child.kill('SIGKILL');
+    await Promise.race([exit, sleep(5_000)]);
+    cleanups.delete(killChild);
     await sims.close();
-    rmSync(dir, { recursive: true, force: true });
+    removeDir();
+    cleanups.delete(removeDir);
   }
 }
 
-// ---------------------------------------------------------------- report
-
-interface SizeResult {
-  users: number;
-  population: Population;
-  floorSeconds: number;
-  seedSeconds: number;
-  ratio: number;
-  peakRssMiB: number | null;
-  seedCounts: Record<string, number>;
-  perUser: { pepper: number; crm: number; pepperSettled: number; crmSettled: number; floorPepper: number; floorCrm: number };
-  routes: { pepper: RouteCounts; crm: RouteCounts; pepperSettled: RouteCounts; crmSettled: RouteCounts; floorPepper: RouteCounts; floorCrm: RouteCounts };
-}
-
-const fmt = (x: number, digits = 2): string => x.toFixed(digits);
-
-function markdown(results: SizeResult[], options: Options, commit: string): string {
-  const lines: string[] = [];
-  lines.push(`Commit ${commit}; ${options.latencyMs} ms per simulator call; concurrency ${options.concurrency}; ${new Date().toISOString()}`);
-  lines.push('');
-  lines.push('| users | floor (s) | seed (s) | × floor | CRM.COM calls / user | Pepper calls / user | after settle: CRM.COM / Pepper | peak RSS (MiB) |');
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|');
-  for (const r of results) {
-    lines.push(
-      `| ${r.users} | ${fmt(r.floorSeconds, 1)} | ${fmt(r.seedSeconds, 1)} | ${fmt(r.ratio)} | ${fmt(r.perUser.crm)} | ${fmt(r.perUser.pepper, 3)} | ` +
-        `${fmt(r.perUser.crmSettled)} / ${fmt(r.perUser.pepperSettled, 3)} | ${r.peakRssMiB ?? 'n/a'} |`,
-    );
-  }
-  for (const r of results) {
-    lines.push('');
-    lines.push(
-      `Calls per user by route, ${r.users} users (${r.population.newUsers} new, ${r.population.emailMatches} matched by email, ` +
-        `${r.population.phoneMatches} by phone, ${r.population.withPoints} with Pepper points), counted on the simulators until the seed was DONE:`,
-    );
-    lines.push('');
-    lines.push('| API | route | connector | floor |');
-    lines.push('|---|---|---:|---:|');
-    const rows = (api: string, mine: RouteCounts, floor: RouteCounts): void => {
-      const keys = [...new Set([...Object.keys(mine), ...Object.keys(floor)])].sort((a, b) => (mine[b] ?? 0) - (mine[a] ?? 0));
-      for (const key of keys) lines.push(`| ${api} | \`${key}\` | ${fmt((mine[key] ?? 0) / r.users, 3)} | ${fmt((floor[key] ?? 0) / r.users, 3)} |`);
-    };
-    rows('CRM.COM', r.routes.crm, r.routes.floorCrm);
-    rows('Pepper', r.routes.pepper, r.routes.floorPepper);
-  }
-  return lines.join('\n');
-}
+// ---------------------------------------------------------------- main
 
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
+  const began = performance.now();
   if (options.build) {
     process.stdout.write('building the connector (tsc -p tsconfig.build.json)…\n');
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(REPO, 'tsconfig.build.json')], { cwd: REPO, stdio: 'inherit' });
@@ -389,20 +484,34 @@ async function main(): Promise<void> {
   } catch {
     // not a git checkout
   }
+  const effective = connectorEnv(options);
+  const orderBoundSeconds = Number(effective.PEPPER_POLL_INTERVAL_SECONDS) + Number(effective.PEPPER_POLL_LAG_SECONDS) + 2;
+  const header: ReportHeader = {
+    commit,
+    latencyMs: options.latencyMs,
+    floorConcurrency: options.concurrency,
+    overrides: options.env,
+    benchEnv: Object.fromEntries(Object.keys(BENCH_ENV).map((k) => [k, effective[k]])),
+    orderBoundSeconds,
+    settleSeconds: options.settleSeconds,
+    orders: options.orders,
+    journals: options.journals,
+    streamSeconds: options.streamSeconds,
+    latencyTimeoutSeconds: options.latencyTimeoutSeconds,
+    window: options.window,
+    windowTimeoutSeconds: options.windowTimeoutSeconds,
+  };
+  const overridden = Object.entries(options.env).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
   const results: SizeResult[] = [];
   for (const n of options.users) {
-    process.stdout.write(`\n${n} users, ${options.latencyMs} ms per call, concurrency ${options.concurrency}\n`);
+    process.stdout.write(`\n${n} users, ${options.latencyMs} ms per call, floor concurrency ${options.concurrency}, connector overrides: ${overridden}\n`);
     const floor = await runFloor(n, options);
-    process.stdout.write(`  floor: ${fmt(floor.seconds, 1)} s\n`);
-    const population = (() => {
-      const p = new PepperSimulator({ authToken: PEPPER_TOKEN, applicationId: APP_ID });
-      return seedPopulation(p, new CrmComSimulator({ apiKey: CRM_API_KEY }), n);
-    })();
+    process.stdout.write(`  floor: ${floor.seconds.toFixed(1)} s\n`);
     const mine = await runConnector(n, options);
-    process.stdout.write(`  connector seed: ${fmt(mine.seedSeconds, 1)} s (${fmt(mine.seedSeconds / floor.seconds)} × floor)\n`);
+    process.stdout.write(`  connector seed: ${mine.seedSeconds.toFixed(1)} s (${(mine.seedSeconds / floor.seconds).toFixed(2)} × floor)\n`);
     results.push({
       users: n,
-      population,
+      population: populationOf(n),
       floorSeconds: floor.seconds,
       seedSeconds: mine.seedSeconds,
       ratio: mine.seedSeconds / floor.seconds,
@@ -424,18 +533,25 @@ async function main(): Promise<void> {
         floorPepper: floor.pepper,
         floorCrm: floor.crm,
       },
+      byKind: mine.byKind,
+      phases: mine.phases,
+      latencies: mine.latencies,
+      window: mine.window,
+      statusAtEnd: mine.statusAtEnd,
     });
   }
-  const table = markdown(results, options, commit);
+  const table = markdown(results, header);
   const outDir = join(REPO, 'bench/results');
   mkdirSync(outDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ commit, options, results }, null, 2));
+  const benchSeconds = (performance.now() - began) / 1000;
+  writeFileSync(join(outDir, `${stamp}.json`), JSON.stringify({ commit, options, header, benchSeconds, results }, null, 2));
   writeFileSync(join(outDir, `${stamp}.md`), `${table}\n`);
-  process.stdout.write(`\n${table}\n\nwritten: bench/results/${stamp}.json and .md\n`);
+  process.stdout.write(`\n${table}\n\nwritten: bench/results/${stamp}.json and .md (the bench took ${benchSeconds.toFixed(0)} s)\n`);
 }
 
 main().catch((error: unknown) => {
   process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  cleanUpNow();
   process.exit(1);
 });

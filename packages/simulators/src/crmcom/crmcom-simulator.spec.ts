@@ -280,6 +280,7 @@ describe('CrmComSimulator', () => {
       const refused = await call('POST', '/purchases', { body: purchaseBody(contact.id) });
       expect(refused.body).toMatchObject({ status: 400, error: 'CRM.EXCEPTIONS.ALREADYEXISTSEXCEPTION', parameters: ['reference_number'] });
       expect(sim.purchases()).toHaveLength(2);
+      expect(sim.purchasesAfter(1)).toEqual(sim.purchases().slice(1));
     });
 
     it('validates amounts, currency, contact and reference, naming the field', async () => {
@@ -361,6 +362,16 @@ describe('CrmComSimulator', () => {
       const descending = await call('GET', `/journals?contact_id=${contact.id}&size=1`);
       expect(descending.body.content[0].id).toBe(late.id);
       expect((await call('GET', '/journals?posted_on[gte]=yesterday')).status).toBe(400);
+    });
+
+    it('lists only the journals and purchases created after a count', async () => {
+      const contact = sim.addContact({ balance: '5.00' });
+      const first = sim.journals();
+      const award = sim.posAward(contact.id, '1.00');
+      expect(sim.journalsAfter(first.length)).toEqual([award]);
+      expect(sim.journalsAfter(0)).toEqual(sim.journals());
+      expect(sim.journalsAfter(first.length + 1)).toEqual([]);
+      expect(sim.purchasesAfter(0)).toEqual([]);
     });
 
     it('ignores the posted_on filter when told to', async () => {

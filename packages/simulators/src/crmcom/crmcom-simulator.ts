@@ -259,6 +259,14 @@ export class CrmComSimulator {
     return structuredClone([...this.store.purchases.values()]);
   }
 
+  /**
+   * The purchases created after the first `skip`, in creation order, copying only those: a poller that keeps its
+   * count (e.g. the bench) reads what is new without copying every purchase each time.
+   */
+  purchasesAfter(skip: number): PurchaseRecord[] {
+    return structuredClone(recordsAfter(this.store.purchases, skip));
+  }
+
   // ---- audiences and products (design §9; the routes are the connector's inferred ones)
 
   /** A contact segment with these members (replacing any earlier one with the id). */
@@ -308,4 +316,17 @@ export class CrmComSimulator {
   journals(): JournalRecord[] {
     return structuredClone([...this.store.journals.values()].sort((a, b) => a.sequence - b.sequence));
   }
+
+  /** The journals created after the first `skip`, in creation order (see `purchasesAfter`). */
+  journalsAfter(skip: number): JournalRecord[] {
+    return structuredClone(recordsAfter(this.store.journals, skip).sort((a, b) => a.sequence - b.sequence));
+  }
+}
+
+/** The records of a store map past its first `skip` (maps keep insertion order: records are added on creation). */
+function recordsAfter<T>(records: ReadonlyMap<string, T>, skip: number): T[] {
+  const after: T[] = [];
+  let index = 0;
+  for (const record of records.values()) if (index++ >= skip) after.push(record);
+  return after;
 }
