@@ -60,7 +60,7 @@ const layerRules = Object.entries(ABOVE).map(([folder, forbidden]) => ({
 export default tseslint.config(
   { ignores: ['dist/**', 'dist-demo/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
   {
-    files: ['src/**/*.ts', 'test/**/*.ts', 'packages/**/*.ts'],
+    files: ['src/**/*.ts', 'test/**/*.ts', 'packages/**/*.ts', 'bench/**/*.ts'],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
