@@ -28,6 +28,16 @@ export interface SizeResult {
   latencies: LatencyResult | null;
   window: WindowResult | null;
   statusAtEnd: unknown;
+  /** the connector's memory while it seeded (from its /metrics), by users seeded so far */
+  memory: MemorySample[];
+  heapSnapshots: string[];
+}
+
+export interface MemorySample {
+  users: number;
+  rssMiB: number | null;
+  heapUsedMiB: number | null;
+  externalMiB: number | null;
 }
 
 export interface ReportHeader {
@@ -109,6 +119,8 @@ export function markdown(results: SizeResult[], h: ReportHeader): string {
     byKindTable(lines, r);
     lines.push('');
     phaseTable(lines, r);
+    lines.push('');
+    memoryLine(lines, r);
     lines.push('');
     routeTable(lines, r);
   }
@@ -202,4 +214,20 @@ function routeTable(lines: string[], r: SizeResult): void {
   };
   rows('CRM.COM', r.routes.crm, r.routes.floorCrm, win?.crm);
   rows('Pepper', r.routes.pepper, r.routes.floorPepper, win?.pepper);
+}
+
+/** Heap and RSS while the seed ran, at about a quarter, half, three quarters and the end: what grows with N. */
+function memoryLine(lines: string[], r: SizeResult): void {
+  const samples = r.memory.filter((m) => m.heapUsedMiB !== null);
+  if (samples.length === 0) {
+    lines.push('Memory while seeding: not sampled.');
+    return;
+  }
+  const at = (share: number): MemorySample => samples.find((m) => m.users >= r.users * share) ?? samples[samples.length - 1];
+  const points = [0.25, 0.5, 0.75, 1].map((share) => {
+    const m = at(share);
+    return `${m.users} users: heap ${m.heapUsedMiB} MiB, RSS ${m.rssMiB ?? '?'} MiB`;
+  });
+  lines.push(`Memory while seeding (the connector's /metrics): ${points.join('; ')}.`);
+  if (r.heapSnapshots.length > 0) lines.push(`Heap snapshots: ${r.heapSnapshots.map((f) => `\`${f.split('/').pop()}\``).join(', ')} (bench/results/heap/).`);
 }

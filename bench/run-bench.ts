@@ -17,7 +17,7 @@
  * actions injected at once measures throughput (see live-load.ts).
  */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -29,7 +29,7 @@ import type { RunningServer } from '../packages/simulators/src/shared/listen';
 import { attribute, Attributor } from './attribution';
 import { measureLatencies, measureWindow, type LatencyResult, type LiveContext, type WindowResult } from './live-load';
 import { emailOf, kindOf, populationOf, seedPopulation, type Population } from './population';
-import { markdown, total, type PhaseCalls, type ReportHeader, type RouteCounts, type SizeResult } from './report';
+import { markdown, total, type MemorySample, type PhaseCalls, type ReportHeader, type RouteCounts, type SizeResult } from './report';
 
 const REPO = resolve(__dirname, '..');
 const APP_ID = 'bench-merchant';
@@ -63,11 +63,13 @@ interface Options {
   windowTimeoutSeconds: number;
   /** null: 600 s + 1 s per user */
   seedTimeoutSeconds: number | null;
+  /** write V8 heap snapshots of the connector at 10 % of the seed and at its end (bench/results/heap/) */
+  heapSnapshots: boolean;
 }
 
 const USAGE =
   'use --users 1000,10000 --latency 20 --concurrency 4 --env NAME=value --no-build --settle 10 --orders 200 --journals 100 ' +
-  '--stream 20 --latency-timeout 120 --window 10000 --window-timeout 900 --seed-timeout S';
+  '--stream 20 --latency-timeout 120 --window 10000 --window-timeout 900 --seed-timeout S --heap-snapshots';
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
@@ -84,6 +86,7 @@ function parseArgs(argv: string[]): Options {
     window: 10_000,
     windowTimeoutSeconds: 900,
     seedTimeoutSeconds: null,
+    heapSnapshots: false,
   };
   const numbers: Record<string, keyof Options> = {
     '--latency': 'latencyMs',
@@ -116,6 +119,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--no-build':
         options.build = false;
+        break;
+      case '--heap-snapshots':
+        options.heapSnapshots = true;
         break;
       case '--env': {
         // --env NAME=value (repeatable): the connector's environment, over the bench's
@@ -294,6 +300,8 @@ interface ConnectorResult {
   pepperSettled: RouteCounts;
   crmSettled: RouteCounts;
   peakRssMiB: { seed: number | null; run: number | null };
+  memory: MemorySample[];
+  heapSnapshots: string[];
   byKind: SizeResult['byKind'];
   phases: SizeResult['phases'];
   latencies: LatencyResult | null;
@@ -323,7 +331,8 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     ...connectorEnv(options),
     PORT: String(port),
   };
-  const child: ChildProcess = spawn(process.execPath, [join(REPO, 'dist/main.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = options.heapSnapshots ? ['--heapsnapshot-signal=SIGUSR2'] : [];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(REPO, 'dist/main.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const killChild = (): void => {
     if (!exited) child.kill('SIGKILL');
   };
@@ -354,6 +363,9 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     const seedDeadline = Date.now() + seedTimeoutMs;
     let seed: Run | null = null;
     let lastPrint = 0;
+    const memory: MemorySample[] = [];
+    let lastSample = 0;
+    let snapshotAtTenth = !options.heapSnapshots;
     for (;;) {
       if (exited) throw new Error(`the connector exited (${exitCode}) before its seed finished:\n${tail}`);
       if (Date.now() > seedDeadline) throw new Error(`the users seed was not DONE within ${seedTimeoutMs / 1000} s (--seed-timeout)`);
@@ -365,6 +377,15 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
         continue; // not listening yet
       }
       seed = body?.jobs?.['users-seed'] ?? null;
+      if (seed && Date.now() - lastSample > 2_000) {
+        lastSample = Date.now();
+        const sample = await sampleMemory(admin, seed.counts.users ?? 0);
+        if (sample) memory.push(sample);
+      }
+      if (seed && !snapshotAtTenth && (seed.counts.users ?? 0) >= n / 10) {
+        snapshotAtTenth = true;
+        child.kill('SIGUSR2');
+      }
       if (seed && Date.now() - lastPrint > 10_000) {
         lastPrint = Date.now();
         log(`  connector: ${seed.counts.users ?? 0}/${n} users, ${seed.state}`);
@@ -372,6 +393,9 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
       if (seed && seed.state !== 'RUNNING') break;
     }
     if (seed.state !== 'DONE') throw new Error(`the users seed ended ${seed.state}:\n${tail}`);
+    const atDone = await sampleMemory(admin, seed.counts.users ?? n);
+    if (atDone) memory.push(atDone);
+    if (options.heapSnapshots) child.kill('SIGUSR2');
     const atSeed = { crm: sims.crm.requests.length, pepper: sims.pepper.requests.length };
     // What the seed set in motion (opening balances, the first polls) runs on after it: counted separately.
     await sleep(options.settleSeconds * 1000);
@@ -456,6 +480,8 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
       latencies,
       window,
       statusAtEnd,
+      memory,
+      heapSnapshots: keepHeapSnapshots(dir, n),
     };
   } finally {
     if (!exited) child.kill('SIGTERM');
@@ -467,6 +493,40 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     removeDir();
     cleanups.delete(removeDir);
   }
+}
+
+/** The connector's heap and RSS now, from its Prometheus metrics (the default Node.js ones), beside the users seeded. */
+async function sampleMemory(admin: ReturnType<typeof axios.create>, users: number): Promise<MemorySample | null> {
+  try {
+    const answer = await admin.get('/metrics', { responseType: 'text' });
+    if (answer.status !== 200) return null;
+    const text = String(answer.data);
+    const value = (name: string): number | null => {
+      const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, 'm').exec(text);
+      return match ? Math.round((Number(match[1]) / 1048576) * 10) / 10 : null;
+    };
+    return {
+      users,
+      rssMiB: value('connector_process_resident_memory_bytes'),
+      heapUsedMiB: value('connector_nodejs_heap_size_used_bytes'),
+      externalMiB: value('connector_nodejs_external_memory_bytes'),
+    };
+  } catch {
+    return null;
+  }
+}
+
+/** Heap snapshots the child wrote in its directory (SIGUSR2), copied to bench/results/heap/ before it is removed. */
+function keepHeapSnapshots(dir: string, n: number): string[] {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')).sort();
+  if (files.length === 0) return [];
+  const out = join(REPO, 'bench/results/heap');
+  mkdirSync(out, { recursive: true });
+  return files.map((file, i) => {
+    const target = join(out, `${n}-users-${i === 0 ? 'at-10pct' : 'at-end'}-${file}`);
+    copyFileSync(join(dir, file), target);
+    return target;
+  });
 }
 
 // ---------------------------------------------------------------- main
@@ -538,6 +598,8 @@ async function main(): Promise<void> {
       latencies: mine.latencies,
       window: mine.window,
       statusAtEnd: mine.statusAtEnd,
+      memory: mine.memory,
+      heapSnapshots: mine.heapSnapshots,
     });
   }
   const table = markdown(results, header);

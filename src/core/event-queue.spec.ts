@@ -36,7 +36,7 @@ class GatedHandler implements EventHandler {
   async handle(e: InboundEventEntity): Promise<HandleResult> {
     this.started.push(e.id);
     await new Promise<void>((release) => this.gates.set(e.id, release));
-    return { state: 'DONE' };
+    return { state: 'DONE', note: null };
   }
   finish(id: number): void {
     const release = this.gates.get(id);
