@@ -65,11 +65,13 @@ interface Options {
   seedTimeoutSeconds: number | null;
   /** write V8 heap snapshots of the connector at 10 % of the seed and at its end (bench/results/heap/) */
   heapSnapshots: boolean;
+  /** extra Node.js flags for the connector's process, e.g. --cpu-prof (not allowed in NODE_OPTIONS) */
+  nodeArgs: string[];
 }
 
 const USAGE =
   'use --users 1000,10000 --latency 20 --concurrency 4 --env NAME=value --no-build --settle 10 --orders 200 --journals 100 ' +
-  '--stream 20 --latency-timeout 120 --window 10000 --window-timeout 900 --seed-timeout S --heap-snapshots';
+  '--stream 20 --latency-timeout 120 --window 10000 --window-timeout 900 --seed-timeout S --heap-snapshots --node-arg FLAG';
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
@@ -87,6 +89,7 @@ function parseArgs(argv: string[]): Options {
     windowTimeoutSeconds: 900,
     seedTimeoutSeconds: null,
     heapSnapshots: false,
+    nodeArgs: [],
   };
   const numbers: Record<string, keyof Options> = {
     '--latency': 'latencyMs',
@@ -122,6 +125,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--heap-snapshots':
         options.heapSnapshots = true;
+        break;
+      case '--node-arg':
+        options.nodeArgs.push(value());
         break;
       case '--env': {
         // --env NAME=value (repeatable): the connector's environment, over the bench's
@@ -331,7 +337,7 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     ...connectorEnv(options),
     PORT: String(port),
   };
-  const nodeArgs = options.heapSnapshots ? ['--heapsnapshot-signal=SIGUSR2'] : [];
+  const nodeArgs = [...options.nodeArgs, ...(options.heapSnapshots ? ['--heapsnapshot-signal=SIGWINCH'] : [])];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(REPO, 'dist/main.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const killChild = (): void => {
     if (!exited) child.kill('SIGKILL');
@@ -384,7 +390,7 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
       }
       if (seed && !snapshotAtTenth && (seed.counts.users ?? 0) >= n / 10) {
         snapshotAtTenth = true;
-        child.kill('SIGUSR2');
+        child.kill('SIGWINCH');
       }
       if (seed && Date.now() - lastPrint > 10_000) {
         lastPrint = Date.now();
@@ -395,7 +401,7 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     if (seed.state !== 'DONE') throw new Error(`the users seed ended ${seed.state}:\n${tail}`);
     const atDone = await sampleMemory(admin, seed.counts.users ?? n);
     if (atDone) memory.push(atDone);
-    if (options.heapSnapshots) child.kill('SIGUSR2');
+    if (options.heapSnapshots) child.kill('SIGWINCH');
     const atSeed = { crm: sims.crm.requests.length, pepper: sims.pepper.requests.length };
     // What the seed set in motion (opening balances, the first polls) runs on after it: counted separately.
     await sleep(options.settleSeconds * 1000);
@@ -516,7 +522,7 @@ async function sampleMemory(admin: ReturnType<typeof axios.create>, users: numbe
   }
 }
 
-/** Heap snapshots the child wrote in its directory (SIGUSR2), copied to bench/results/heap/ before it is removed. */
+/** Heap snapshots the child wrote in its directory (SIGWINCH), copied to bench/results/heap/ before it is removed. */
 function keepHeapSnapshots(dir: string, n: number): string[] {
   const files = readdirSync(dir).filter((f) => f.endsWith('.heapsnapshot')).sort();
   if (files.length === 0) return [];
