@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { LinkStore } from '../src/persistence/stores/link.store';
 import { addUsers, settleUntilClean, startChaosHarness } from './support/chaos/chaos-harness';
 import { inboundEvents, writeDb } from './support/chaos/db';
@@ -164,6 +165,7 @@ describe('a POS movement on a wallet the seed has not read back yet (e2e)', () =
       const journal = h.crm.posAward(contact.id, '1.50');
 
       await settle(h, 1);
+      console.log('app sees', JSON.stringify(await h.app.get(DataSource).query('select id, externalId, state from inbound_event')), 'file sees', JSON.stringify((await inboundEvents(h.config.databasePath, 'crmcom')).map((e) => e.id)), (h.app.get(DataSource).driver as any).databaseConnection.pragma('journal_mode'));
       const waiting = (await inboundEvents(h.config.databasePath, 'crmcom')).find((e) => e.externalId === journal.id);
       expect(waiting).toMatchObject({ state: 'PENDING', lastError: expect.stringContaining('not known yet') });
       expect(pepperPoints(h, users[0])).toBe(0);

@@ -1,6 +1,5 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import sqlite3 from 'sqlite3';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import type { DatabaseTarget } from '../config/database-target';
 import { ENTITIES } from './entities';
@@ -44,12 +43,6 @@ export function prepareDatabaseFile(target: string | DatabaseTarget): void {
   chmodSync(path, 0o600);
 }
 
-/**
- * TypeORM turns on sqlite3's `verbose()`, which wraps every database call to keep a stack trace for its error
- * messages: a debugging aid that cost about a tenth of the seed's CPU (README "Performance"). The plain module is used.
- */
-const sqliteWithoutTraces = Object.assign(Object.create(sqlite3) as typeof sqlite3, { verbose: () => sqlite3 });
-
 /** Connections per instance on Postgres: jobs, per-user locks (one connection each while held) and the admin API. */
 export const POSTGRES_POOL_SIZE = 20;
 
@@ -74,9 +67,11 @@ export function buildDataSourceOptions(target: string | DatabaseTarget): DataSou
     };
   }
   return {
-    type: 'sqlite',
-    driver: sqliteWithoutTraces,
+    // better-sqlite3: synchronous calls with TypeORM's prepared-statement cache. The asynchronous sqlite3 driver
+    // spent most of the seed's CPU preparing each statement anew and passing it to its thread pool (README "Performance").
+    type: 'better-sqlite3',
     database: databasePath,
+    statementCacheSize: 500,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsRun: true,
@@ -84,7 +79,7 @@ export function buildDataSourceOptions(target: string | DatabaseTarget): DataSou
     logging: false,
     // WAL lets readers (admin API) go on while a job writes; busy_timeout waits out short locks.
     enableWAL: true,
-    busyTimeout: 5000,
+    timeout: 5000,
   };
 }
 

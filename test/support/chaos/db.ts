@@ -1,9 +1,9 @@
 import { Client } from 'pg';
-import sqlite3 from 'sqlite3';
+import Database from 'better-sqlite3';
 import { postgresUrlFor, testClientConfig } from '../test-database';
 
 /** A handle to the connector's database: the SQLite file, or (TEST_DATABASE=postgres) the harness's schema. */
-export type DbHandle = sqlite3.Database | PgHandle;
+export type DbHandle = Database.Database | PgHandle;
 
 class PgHandle {
   constructor(readonly client: Client) {}
@@ -33,7 +33,11 @@ export async function queryDb<T = Record<string, unknown>>(databasePath: string,
   return withDb(databasePath, (db) => all<T>(db, sql, params));
 }
 
-export async function withDb<T>(databasePath: string, work: (db: DbHandle) => Promise<T>, mode = sqlite3.OPEN_READONLY): Promise<T> {
+/**
+ * SQLite through better-sqlite3, the connector's own driver: two copies of SQLite in one process (an in-process
+ * connector and this reader) do not see each other's locks, and one could delete the WAL the other still writes to.
+ */
+export async function withDb<T>(databasePath: string, work: (db: DbHandle) => Promise<T>, mode: 'readonly' | 'readwrite' = 'readonly'): Promise<T> {
   const pgUrl = postgresUrlFor(databasePath);
   if (pgUrl) {
     const client = new Client(testClientConfig(pgUrl));
@@ -44,25 +48,26 @@ export async function withDb<T>(databasePath: string, work: (db: DbHandle) => Pr
       await client.end();
     }
   }
-  const db = await new Promise<sqlite3.Database>((resolve, reject) => {
-    const handle = new sqlite3.Database(databasePath, mode, (error) => (error ? reject(error) : resolve(handle)));
-  });
+  const db = new Database(databasePath, { readonly: mode === 'readonly', fileMustExist: true, timeout: 5000 });
   try {
-    await run(db, 'PRAGMA busy_timeout = 5000');
     return await work(db);
   } finally {
-    await new Promise<void>((resolve) => db.close(() => resolve()));
+    db.close();
   }
 }
 
 /** Writes to the connector's database: only for reproducing, on disk, the state a crash leaves behind. */
 export function writeDb(databasePath: string, sql: string, params: unknown[] = []): Promise<void> {
-  return withDb(databasePath, (db) => run(db, sql, params), sqlite3.OPEN_READWRITE);
+  return withDb(databasePath, (db) => run(db, sql, params), 'readwrite');
 }
+
+/** As the sqlite3 driver bound them: booleans as 1/0, dates as epoch milliseconds. */
+const bindable = (params: unknown[]): unknown[] =>
+  params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p instanceof Date ? p.getTime() : p));
 
 export async function all<T>(db: DbHandle, sql: string, params: unknown[] = []): Promise<T[]> {
   if (db instanceof PgHandle) return (await db.client.query(toPostgresSql(sql), params)).rows as T[];
-  return new Promise((resolve, reject) => db.all(sql, params, (error, rows) => (error ? reject(error) : resolve(rows as T[]))));
+  return db.prepare(sql).all(...bindable(params)) as T[];
 }
 
 async function run(db: DbHandle, sql: string, params: unknown[] = []): Promise<void> {
@@ -70,7 +75,7 @@ async function run(db: DbHandle, sql: string, params: unknown[] = []): Promise<v
     await db.client.query(toPostgresSql(sql), params);
     return;
   }
-  return new Promise((resolve, reject) => db.run(sql, params, (error) => (error ? reject(error) : resolve())));
+  db.prepare(sql).run(...bindable(params));
 }
 
 /** TypeORM stores `datetime` columns in SQLite as UTC text 'YYYY-MM-DD HH:MM:SS.SSS'; Postgres ones are read as ISO text. */
