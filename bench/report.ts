@@ -31,6 +31,15 @@ export interface SizeResult {
   /** the connector's memory while it seeded (from its /metrics), by users seeded so far */
   memory: MemorySample[];
   heapSnapshots: string[];
+  balances: BalanceCheck;
+}
+
+export interface BalanceCheck {
+  linked: number;
+  equal: number;
+  /** events still queued when the balances were compared (0: the queues were empty) */
+  queuedAtCheck: number;
+  mismatched: Array<{ user: string; pepper: number; wallet: number }>;
 }
 
 export interface MemorySample {
@@ -102,14 +111,14 @@ export function markdown(results: SizeResult[], h: ReportHeader): string {
   lines.push('');
   lines.push(
     '| users | floor (s) | seed (s) | × floor | CRM.COM calls / user | Pepper calls / user | peak RSS seed / run (MiB) | ' +
-      `order→purchase p50 / p95 (s) | journal→Pepper p50 / p95 (s) | ${h.window || 'no'}-action window (actions/s) |`,
+      `order→purchase p50 / p95 (s) | journal→Pepper p50 / p95 (s) | ${h.window || 'no'}-action window (actions/s) | Pepper = wallet at the end |`,
   );
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     lines.push(
       `| ${r.users} | ${fmt(r.floorSeconds, 1)} | ${fmt(r.seedSeconds, 1)} | ${fmt(r.ratio)} | ${fmt(r.perUser.crm)} | ${fmt(r.perUser.pepper, 3)} | ` +
         `${r.peakRssMiB.seed ?? 'n/a'} / ${r.peakRssMiB.run ?? 'n/a'} | ${latencyCell(r.latencies?.orderToPurchase)} | ` +
-        `${latencyCell(r.latencies?.journalToPepper)} | ${windowCell(r.window)} |`,
+        `${latencyCell(r.latencies?.journalToPepper)} | ${windowCell(r.window)} | ${r.balances.equal} of ${r.balances.linked} |`,
     );
   }
   for (const r of results) {
@@ -121,6 +130,11 @@ export function markdown(results: SizeResult[], h: ReportHeader): string {
     phaseTable(lines, r);
     lines.push('');
     memoryLine(lines, r);
+    lines.push('');
+    lines.push(
+      `Exactly once, at the end: ${r.balances.equal} of ${r.balances.linked} linked users' Pepper balance = CRM.COM wallet` +
+        (r.balances.queuedAtCheck === 0 ? ' (queues empty).' : ` (${r.balances.queuedAtCheck} events still queued).`),
+    );
     lines.push('');
     routeTable(lines, r);
   }

@@ -28,8 +28,8 @@ import { PepperSimulator } from '../packages/simulators/src/pepper/pepper-simula
 import type { RunningServer } from '../packages/simulators/src/shared/listen';
 import { attribute, Attributor } from './attribution';
 import { measureLatencies, measureWindow, type LatencyResult, type LiveContext, type WindowResult } from './live-load';
-import { emailOf, kindOf, populationOf, seedPopulation, type Population } from './population';
-import { markdown, total, type MemorySample, type PhaseCalls, type ReportHeader, type RouteCounts, type SizeResult } from './report';
+import { emailOf, kindOf, populationOf, seedPopulation, userId, WALLET_PERK, type Population } from './population';
+import { markdown, total, type BalanceCheck, type MemorySample, type PhaseCalls, type ReportHeader, type RouteCounts, type SizeResult } from './report';
 
 const REPO = resolve(__dirname, '..');
 const APP_ID = 'bench-merchant';
@@ -308,6 +308,7 @@ interface ConnectorResult {
   peakRssMiB: { seed: number | null; run: number | null };
   memory: MemorySample[];
   heapSnapshots: string[];
+  balances: BalanceCheck;
   byKind: SizeResult['byKind'];
   phases: SizeResult['phases'];
   latencies: LatencyResult | null;
@@ -466,6 +467,7 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     }
 
     ensureAlive();
+    const balances = await compareBalances(admin, sims, attributor, ctx.pointsPerUnit, log);
     let statusAtEnd: unknown = null;
     try {
       const answer = await admin.get('/admin/status');
@@ -486,6 +488,7 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
       latencies,
       window,
       statusAtEnd,
+      balances,
       memory,
       heapSnapshots: keepHeapSnapshots(dir, n),
     };
@@ -499,6 +502,42 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     removeDir();
     cleanups.delete(removeDir);
   }
+}
+
+/**
+ * Exactly once, checked at the end: once the connector's queues are empty (bounded wait), every linked user's Pepper
+ * wallet award equals their CRM.COM wallet in points. Speed that moved money twice, or lost a movement, shows here.
+ */
+async function compareBalances(
+  admin: ReturnType<typeof axios.create>,
+  sims: Simulators,
+  attributor: Attributor,
+  pointsPerUnit: number,
+  log: (line: string) => void,
+): Promise<BalanceCheck> {
+  const deadline = Date.now() + 180_000;
+  let queued = -1;
+  while (Date.now() < deadline) {
+    try {
+      const events = ((await admin.get('/admin/status')).data as { totals?: { events?: Record<string, number> } }).totals?.events ?? {};
+      queued = (events.PENDING ?? 0) + (events.WAITING_LINK ?? 0);
+    } catch {
+      queued = -1;
+    }
+    if (queued === 0) break;
+    await sleep(1000);
+  }
+  const points = new Map<string, number>();
+  for (const award of sims.pepper.awards()) if (award.perkId === WALLET_PERK) points.set(award.userId, award.points.available);
+  const mismatched: Array<{ user: string; pepper: number; wallet: number }> = [];
+  const linked = attributor.linkedContacts();
+  for (const { i, contactId } of linked) {
+    const wallet = Math.trunc((sims.crm.walletBalanceMinor(contactId) * pointsPerUnit) / 100);
+    const pepper = points.get(userId(i)) ?? 0;
+    if (pepper !== wallet) mismatched.push({ user: userId(i), pepper, wallet });
+  }
+  log(`  balances: ${linked.length - mismatched.length} of ${linked.length} linked users' Pepper balance = wallet (queue ${queued === 0 ? 'empty' : `not empty: ${queued}`})`);
+  return { linked: linked.length, equal: linked.length - mismatched.length, queuedAtCheck: queued, mismatched: mismatched.slice(0, 20) };
 }
 
 /** The connector's heap and RSS now, from its Prometheus metrics (the default Node.js ones), beside the users seeded. */
@@ -606,6 +645,7 @@ async function main(): Promise<void> {
       statusAtEnd: mine.statusAtEnd,
       memory: mine.memory,
       heapSnapshots: mine.heapSnapshots,
+      balances: mine.balances,
     });
   }
   const table = markdown(results, header);
