@@ -156,7 +156,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       pollLagSeconds: r.integer('PEPPER_POLL_LAG_SECONDS', 30, 0, 3_600),
       pollOverlapSeconds: r.integer('PEPPER_POLL_OVERLAP_SECONDS', 600, 0, 86_400),
       sweepHours: r.integer('PEPPER_SWEEP_HOURS', 24, 1, 24 * 30),
-      maxRps: r.integer('PEPPER_MAX_RPS', 50, 1, 10_000),
+      maxRps: r.integer('PEPPER_MAX_RPS', 100, 1, 10_000),
     },
     crmcom: {
       apiUrl: r.url('CRMCOM_API_URL'),
@@ -169,7 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       pollIntervalSeconds: r.integer('CRMCOM_POLL_INTERVAL_SECONDS', 300, 1, 86_400),
       pollOverlapSeconds: r.integer('CRMCOM_POLL_OVERLAP_SECONDS', 300, 0, 86_400),
       sweepHours: r.integer('CRMCOM_SWEEP_HOURS', 48, 1, 24 * 30),
-      maxRps: r.integer('CRMCOM_MAX_RPS', 50, 1, 10_000),
+      maxRps: r.integer('CRMCOM_MAX_RPS', 300, 1, 10_000),
     },
     http: {
       timeoutMs: httpTimeoutMs,
@@ -215,7 +215,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       adminRateLimitPerMinute: r.integer('ADMIN_RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
     },
     phoneDefaultRegion: region,
-    syncConcurrency: r.integer('SYNC_CONCURRENCY', 4, 1, 32),
+    syncConcurrency: r.integer('SYNC_CONCURRENCY', 16, 1, 64),
     maxWaitHours: r.integer('MAX_WAIT_HOURS', 6, 1, 24 * 30),
     syncMode: r.oneOf('SYNC_MODE', ['live', 'shadow'] as const, 'live'),
     lockWatchdogSeconds: r.integer('LOCK_WATCHDOG_SECONDS', 600, 0, 86_400),
