@@ -338,7 +338,11 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     ...connectorEnv(options),
     PORT: String(port),
   };
-  const nodeArgs = [...options.nodeArgs, ...(options.heapSnapshots ? ['--heapsnapshot-signal=SIGWINCH'] : [])];
+  // Node's flags as `npm start` gives them (the heap limits), then the bench's own.
+  const startFlags = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+    .split(/\s+/)
+    .filter((arg) => arg.startsWith('--'));
+  const nodeArgs = [...startFlags, ...options.nodeArgs, ...(options.heapSnapshots ? ['--heapsnapshot-signal=SIGWINCH'] : [])];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, join(REPO, 'dist/main.js')], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const killChild = (): void => {
     if (!exited) child.kill('SIGKILL');
