@@ -1,5 +1,5 @@
-import { DataSource } from 'typeorm';
 import { LinkStore } from '../src/persistence/stores/link.store';
+import { SyncJobs } from '../src/sync/sync-jobs';
 import { addUsers, settleUntilClean, startChaosHarness } from './support/chaos/chaos-harness';
 import { inboundEvents, writeDb } from './support/chaos/db';
 import { Harness, startHarness, waitFor } from './support/harness';
@@ -89,6 +89,12 @@ describe('the seed matches against the contact index (e2e)', () => {
       }
     });
 
+    it('a resync of unchanged users makes no CRM.COM call: the index is read only for a user that needs matching', async () => {
+      const before = h.crm.requests.length;
+      await (await h.app.get(SyncJobs).startUsersSeed('ADMIN')).done;
+      expect(h.crm.requests.slice(before)).toEqual([]);
+    });
+
     it('matches a user after the seed with direct searches (one user: no index)', async () => {
       const before = h.crm.requests.length;
       h.pepper.addUser({ id: 'late', firstName: 'Late', lastName: 'Comer', email: 'late@example.com' });
@@ -165,7 +171,6 @@ describe('a POS movement on a wallet the seed has not read back yet (e2e)', () =
       const journal = h.crm.posAward(contact.id, '1.50');
 
       await settle(h, 1);
-      console.log('app sees', JSON.stringify(await h.app.get(DataSource).query('select id, externalId, state from inbound_event')), 'file sees', JSON.stringify((await inboundEvents(h.config.databasePath, 'crmcom')).map((e) => e.id)), (h.app.get(DataSource).driver as any).databaseConnection.pragma('journal_mode'));
       const waiting = (await inboundEvents(h.config.databasePath, 'crmcom')).find((e) => e.externalId === journal.id);
       expect(waiting).toMatchObject({ state: 'PENDING', lastError: expect.stringContaining('not known yet') });
       expect(pepperPoints(h, users[0])).toBe(0);
