@@ -92,6 +92,16 @@ describe('ContactIndex', () => {
     expect(crm.pagesRead).toBe(2);
   });
 
+  it('reads the index afresh at each seed: a contact deleted in CRM.COM since the last one is no longer matched', async () => {
+    crm.add(contact('gone', { email: 'gone@example.com' }), 100);
+    expect((await (await index.directory(linkedUserOf))!.byEmail('gone@example.com')).map((c) => c.id)).toEqual(['gone']);
+    crm.contacts = [];
+
+    index.begin();
+    const directory = await index.directory(linkedUserOf);
+    expect(await directory!.byEmail('gone@example.com')).toEqual([]);
+  });
+
   it('is unavailable for the run when CRM.COM cannot list newest first, so matching falls back to direct searches', async () => {
     crm.failure = new CrmComError('CRM.COM GET /contacts ignored a filter (sort)', { code: 'FILTER_IGNORED' });
 

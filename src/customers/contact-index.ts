@@ -134,6 +134,8 @@ export class ContactIndex {
 
   private async load(): Promise<boolean> {
     try {
+      // Read afresh: a contact deleted in CRM.COM since the last seed must not be matched from an old copy.
+      await this.store.clear();
       this.stats.loadedContacts = await this.read(null);
       logEvent(this.logger, 'contact_index_loaded', { contacts: this.stats.loadedContacts });
       return true;
