@@ -53,6 +53,8 @@ export interface OpsConfig {
   logFormat: 'json' | 'pretty';
   /** serve GET /metrics without the admin token */
   metricsPublic: boolean;
+  /** OPS_COUNTS_SECONDS: the totals of /admin/status and the counting gauges of /metrics are counted at most this often */
+  countsEverySeconds: number;
   /** where alerts are posted (Slack-compatible JSON); null: alerts are stored and listed only */
   alertWebhookUrl: string | null;
   /** a feed whose cursor has not moved for this long is stalled: alert, and not ready */

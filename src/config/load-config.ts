@@ -209,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     ops: {
       logFormat: r.oneOf('LOG_FORMAT', ['json', 'pretty'] as const, 'json'),
       metricsPublic: r.boolean('METRICS_PUBLIC', false),
+      countsEverySeconds: r.integer('OPS_COUNTS_SECONDS', 10, 0, 3600),
       alertWebhookUrl: r.optional('ALERT_WEBHOOK_URL') === null ? null : r.url('ALERT_WEBHOOK_URL'),
       alertFeedStallMinutes: r.integer('ALERT_FEED_STALL_MINUTES', 30, 1, 7 * 24 * 60),
       retentionDays: r.integer('RETENTION_DAYS', 30, 1, 3_650),

@@ -1,4 +1,6 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { RecentValue } from '../common/recent-value';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { LogEventLevel, onLogEvent } from '../common/structured-log';
@@ -69,9 +71,19 @@ export class Metrics implements UpstreamObserver, OnModuleDestroy {
     registers: [this.registry],
   });
 
-  constructor(dataSource: DataSource, feeds: FeedHealth) {
+  constructor(dataSource: DataSource, feeds: FeedHealth, @Inject(APP_CONFIG) config: AppConfig) {
+    const countsEveryMs = config.ops.countsEverySeconds * 1000;
     collectDefaultMetrics({ register: this.registry, prefix: 'connector_' });
-    const count = async (sql: string): Promise<Array<Record<string, unknown>>> => (await dataSource.query(sql)) as Array<Record<string, unknown>>;
+    // Each count reads a whole table: at most once per OPS_COUNTS_SECONDS, whatever the scrape interval (README "Performance").
+    const counts = new Map<string, RecentValue<Array<Record<string, unknown>>>>();
+    const count = (sql: string): Promise<Array<Record<string, unknown>>> => {
+      let recent = counts.get(sql);
+      if (!recent) {
+        recent = new RecentValue(countsEveryMs, async () => (await dataSource.query(sql)) as Array<Record<string, unknown>>);
+        counts.set(sql, recent);
+      }
+      return recent.get();
+    };
     const fill = (gauge: Gauge<string>, rows: Array<Record<string, unknown>>, labels: string[]) => {
       gauge.reset();
       for (const row of rows) gauge.set(Object.fromEntries(labels.map((l) => [l, String(row[l] ?? '')])), Number(row.n));

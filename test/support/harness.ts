@@ -83,6 +83,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(schema ? { DATABASE_URL: schema.url } : {}),
     // tests poll the admin API hard; the rate limit has its own spec
     ADMIN_RATE_LIMIT_PER_MINUTE: '1000000',
+    // tests read the totals right after what changes them
+    OPS_COUNTS_SECONDS: '0',
     // behaviour, not throughput: the rate budget per upstream has its own spec
     PEPPER_MAX_RPS: '10000',
     CRMCOM_MAX_RPS: '10000',

@@ -12,6 +12,7 @@ import { LoyaltyStatus } from '../../loyalty/flows/loyalty-status';
 import { presentRun } from '../presenters';
 import { JobLeases } from '../../persistence/coordination/job-leases';
 import { Instance } from '../../persistence/coordination/instance';
+import { RecentValue } from '../../common/recent-value';
 
 /** A write younger than this is still being answered, not in doubt. */
 const IN_DOUBT_AFTER_MS = 60_000;
@@ -32,7 +33,12 @@ export class GetStatusUseCase {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly leases: JobLeases,
     private readonly instance: Instance,
-  ) {}
+  ) {
+    // The totals count whole tables: at most once per OPS_COUNTS_SECONDS (README "Performance").
+    this.counts = new RecentValue(config.ops.countsEverySeconds * 1000, () => this.countAll(), () => this.clock.nowMs());
+  }
+
+  private readonly counts: RecentValue<Awaited<ReturnType<GetStatusUseCase['countAll']>>>;
 
   async execute() {
     const now = this.clock.nowMs();
@@ -62,14 +68,25 @@ export class GetStatusUseCase {
       const last = await this.runs.lastRunOf(job);
       jobs[job] = last ? { ...presentRun(last), instance: last.instance, heldBy: holders[job]?.instance ?? null } : null;
     }
-    const eventStates = await this.events.countByState();
-    const linkStatuses = await this.links.countByStatus();
-    const openConflicts = await this.conflicts.countOpenByKind();
+    const { totals, shadowWrites, writes } = await this.counts.get();
     return {
       instance: this.instance.id,
       feeds,
       jobs,
       jobHolders: holders,
+      totals,
+      loyalty: this.loyalty.current(),
+      syncMode: { mode: this.config.syncMode, shadowWrites },
+      writes,
+    };
+  }
+
+
+  private async countAll() {
+    const eventStates = await this.events.countByState();
+    const linkStatuses = await this.links.countByStatus();
+    const openConflicts = await this.conflicts.countOpenByKind();
+    return {
       totals: {
         links: linkStatuses,
         linksByMatch: await this.links.countByMatch(),
@@ -78,9 +95,8 @@ export class GetStatusUseCase {
         failedEvents: eventStates.FAILED ?? 0,
         events: eventStates,
       },
-      loyalty: this.loyalty.current(),
-      syncMode: { mode: this.config.syncMode, shadowWrites: await this.writeLog.shadowSummary() },
-      writes: await this.writesInDoubt(now),
+      shadowWrites: await this.writeLog.shadowSummary(),
+      writes: await this.writesInDoubt(this.clock.nowMs()),
     };
   }
 

@@ -209,6 +209,7 @@ export async function startSimulatorsForChild(options: {
     LOG_LEVEL: 'info',
     // tests poll the admin API hard; the rate limit has its own spec
     ADMIN_RATE_LIMIT_PER_MINUTE: '1000000',
+    OPS_COUNTS_SECONDS: '0',
     PEPPER_MAX_RPS: '10000',
     CRMCOM_MAX_RPS: '10000',
     LEASE_TTL_SECONDS: String(CHILD_LEASE_TTL_SECONDS),

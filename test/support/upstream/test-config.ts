@@ -70,7 +70,7 @@ export function testConfig(overrides: TestConfigOverrides = {}): AppConfig {
     adminApiToken: 'admin-token-for-tests-0123456789',
     port: 0,
     host: '127.0.0.1',
-    ops: { logFormat: 'json', metricsPublic: false, alertWebhookUrl: null, alertFeedStallMinutes: 30, retentionDays: 30, adminRateLimitPerMinute: 1200 },
+    ops: { logFormat: 'json', metricsPublic: false, alertWebhookUrl: null, alertFeedStallMinutes: 30, retentionDays: 30, adminRateLimitPerMinute: 1200, countsEverySeconds: 0 },
     phoneDefaultRegion: 'GB',
     syncConcurrency: 4,
     maxWaitHours: 6,
