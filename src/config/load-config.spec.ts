@@ -137,10 +137,10 @@ describe('readEnvFile', () => {
 });
 
 describe('loadConfig: running it in production', () => {
-  it('defaults: JSON logs, metrics behind the token, no webhook, 30 min stall, 30 days retention, 0.0.0.0, 1200/min', () => {
+  it('defaults: JSON logs, metrics behind the token, no webhook, 30 min stall, 30 days retention, 0.0.0.0, 1200/min, counts every 10 s', () => {
     const config = loadConfig(VALID);
     expect(config.host).toBe('0.0.0.0');
-    expect(config.ops).toEqual({ logFormat: 'json', metricsPublic: false, alertWebhookUrl: null, alertFeedStallMinutes: 30, retentionDays: 30, adminRateLimitPerMinute: 1200 });
+    expect(config.ops).toEqual({ logFormat: 'json', metricsPublic: false, alertWebhookUrl: null, alertFeedStallMinutes: 30, retentionDays: 30, adminRateLimitPerMinute: 1200, countsEverySeconds: 10 });
   });
 
   it('names every bad operations variable', () => {
@@ -153,8 +153,9 @@ describe('loadConfig: running it in production', () => {
       RETENTION_DAYS: 'x',
       HOST: 'bad host!',
       ADMIN_RATE_LIMIT_PER_MINUTE: '0',
+      OPS_COUNTS_SECONDS: '-1',
     }).join('\n');
-    for (const name of ['LOG_FORMAT', 'METRICS_PUBLIC', 'ALERT_WEBHOOK_URL', 'ALERT_FEED_STALL_MINUTES', 'RETENTION_DAYS', 'HOST', 'ADMIN_RATE_LIMIT_PER_MINUTE']) {
+    for (const name of ['LOG_FORMAT', 'METRICS_PUBLIC', 'ALERT_WEBHOOK_URL', 'ALERT_FEED_STALL_MINUTES', 'RETENTION_DAYS', 'HOST', 'ADMIN_RATE_LIMIT_PER_MINUTE', 'OPS_COUNTS_SECONDS']) {
       expect(problems).toContain(name);
     }
   });
