@@ -69,7 +69,7 @@ export class CrmJournalHandler implements EventHandler {
     if (!link) {
       // A journal naming only a wallet nobody has shown us yet may belong to a contact the seed has just created, whose
       // wallet id comes with the index's next refresh (seconds): it waits for that rather than being skipped.
-      if (!journal.contactId && journal.walletId && !(await this.contactIndex.knowsWallet(journal.walletId)) && (await this.links.hasCreatedAwaitingWallet())) {
+      if (!journal.contactId && journal.walletId && (await this.links.hasCreatedAwaitingWallet()) && !(await this.contactIndex.knowsWallet(journal.walletId))) {
         throw new DeferredError(`wallet ${journal.walletId} is not known yet: contacts the seed created are still waiting for their wallet ids`);
       }
       return { state: 'SKIPPED', note: 'the contact (or wallet) is not linked to a Pepper user' };

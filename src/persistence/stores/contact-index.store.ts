@@ -75,11 +75,6 @@ export class ContactIndexStore {
     return (await this.repo.findBy({ phoneNumber })).map(toContact);
   }
 
-  async get(contactId: string): Promise<IndexedContact | null> {
-    const row = await this.repo.findOneBy({ contactId });
-    return row ? toContact(row) : null;
-  }
-
   /** The wallets CRM.COM has shown for these contacts (those not shown yet are absent). */
   async walletsOf(contactIds: string[]): Promise<Map<string, string>> {
     const wallets = new Map<string, string>();
@@ -93,9 +88,5 @@ export class ContactIndexStore {
   /** Whether CRM.COM has shown this wallet on some contact (the index knows whose it is). */
   async knowsWallet(walletId: string): Promise<boolean> {
     return (await this.repo.count({ where: { walletId }, take: 1 })) > 0;
-  }
-
-  count(): Promise<number> {
-    return this.repo.count();
   }
 }
