@@ -153,6 +153,24 @@ describe('ActionsPoller', () => {
     expect(await cursor()).toBe(at(330));
   });
 
+  it('re-reads a held window without an insert attempt per action already recorded', async () => {
+    // The cursor stays put while an event waits; each poll reads the window again. Its known actions cost one lookup
+    // per page, not one failed insert each: during a seed that window grows with every user.
+    pepper.add('a1', 'USER_CHANGED', 100);
+    pepper.add('a2', 'USER_CHANGED', 110, 'u2');
+    pepper.add('a3', 'USER_CHANGED', 120, 'u3');
+    pepper.failUserReads = new PepperError('Pepper GET /users/u1 answered 503', { code: 'SERVER_ERROR', status: 503 });
+    await poller.poll(ctx());
+    expect(await cursor()).toBe(T0.toISOString());
+
+    const inserts = jest.spyOn(events, 'recordIfNew');
+    pepper.add('a4', 'USER_CHANGED', 130, 'u4');
+    const second = ctx();
+    await poller.poll(second);
+    expect(inserts.mock.calls.map(([event]) => event.externalId)).toEqual(['a4']);
+    expect(second.counts).toMatchObject({ actionsNew: 1, actionsDuplicate: 3 });
+  });
+
   it('parks an event that cannot succeed and moves on', async () => {
     pepper.add('no-user', 'USER_CHANGED', 100, null);
     pepper.add('ok', 'USER_CHANGED', 110, 'u2');

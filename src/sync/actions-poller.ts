@@ -136,16 +136,19 @@ export class ActionsPoller {
         ctx.add('invalid');
         if (invalid.externalId) seen.push(invalid.externalId);
       }
-      for (const action of page.items) {
-        seen.push(action.id);
-        const isNew = await this.events.recordIfNew({
-          source: 'pepper',
+      const recorded = await this.events.recordNew(
+        'pepper',
+        page.items.map((action) => ({
           externalId: action.id,
           type: action.type,
           pepperUserId: action.userId,
           payload: action.raw,
           occurredAt: action.timestamp,
-        });
+        })),
+      );
+      for (const action of page.items) {
+        seen.push(action.id);
+        const isNew = recorded.has(action.id);
         ctx.add(isNew ? 'actionsNew' : 'actionsDuplicate');
         if (isNew && reportLate) {
           logEvent(this.logger, 'late_arrival', { actionId: action.id, type: action.type, timestamp: action.timestamp, note: 'seen first by the sweep: PEPPER_POLL_OVERLAP_SECONDS may be too short' }, 'warn');

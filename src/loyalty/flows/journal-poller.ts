@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Clock } from '../../common/clock';
 import { logEvent } from '../../common/structured-log';
 import { CrmComClient } from '../../crmcom/crmcom.client';
-import { EventStore } from '../../persistence/stores/event.store';
+import { EventStore, NewInboundEvent } from '../../persistence/stores/event.store';
 import { LinkStore } from '../../persistence/stores/link.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
 import { EventParking } from '../../core/event-parking';
@@ -82,17 +82,23 @@ export class JournalPoller {
         await this.parking.parkInvalid('crmcom', 'WALLET_JOURNAL', invalid);
         ctx.add('invalid');
       }
+      const known = await this.events.knownOf('crmcom', page.items.map((journal) => journal.id));
+      const fresh: Omit<NewInboundEvent, 'source'>[] = [];
       for (const journal of page.items) {
         lastPostedOn = Math.max(lastPostedOn ?? 0, journal.postedOn);
+        if (known.has(journal.id)) continue;
         const link = await this.links.findLinkedForJournal(journal);
-        const isNew = await this.events.recordIfNew({
-          source: 'crmcom',
+        fresh.push({
           externalId: journal.id,
           type: `WALLET_${journal.type}`,
           pepperUserId: link?.pepperUserId ?? null,
           payload: journal,
           occurredAt: new Date(journal.postedOn * 1000).toISOString(),
         });
+      }
+      const recorded = await this.events.recordNew('crmcom', fresh);
+      for (const journal of page.items) {
+        const isNew = recorded.has(journal.id);
         ctx.add(isNew ? 'journalsNew' : 'journalsDuplicate');
         if (isNew && reportLate) {
           logEvent(this.logger, 'late_arrival', { journalId: journal.id, postedOn: journal.postedOn, note: 'seen first by the sweep: CRMCOM_POLL_OVERLAP_SECONDS may be too short' }, 'warn');

@@ -49,6 +49,16 @@ describe('EventStore on SQLite', () => {
     expect(await events.countByState()).toEqual({ PENDING: 2 });
   });
 
+  it('records a page of events, answering only those recorded now: known ones (of that source) and repeats are left alone', async () => {
+    await record('a1', { type: 'USER_CHANGED' });
+    const { source: _source, ...rest } = input('x');
+    const page = ['a1', 'a2', 'a2', 'a3'].map((externalId) => ({ ...rest, externalId }));
+    expect([...(await events.recordNew('pepper', page))]).toEqual(['a2', 'a3']);
+    expect([...(await events.recordNew('crmcom', page.slice(0, 1)))]).toEqual(['a1']);
+    expect((await events.findByExternalIds('pepper', ['a1']))[0].type).toBe('USER_CHANGED');
+    expect([...(await events.knownOf('pepper', ['a1', 'a2', 'zz']))].sort()).toEqual(['a1', 'a2']);
+  });
+
   it('lists due events oldest first; ties keep the feed order (Pepper newest first, so ids backwards; CRM.COM ids forwards)', async () => {
     const same = '2026-03-01T10:00:00.000Z';
     for (const id of ['p-late', 'p-tie-1', 'p-tie-2', 'p-tie-3']) await record(id, { occurredAt: id === 'p-late' ? '2026-03-01T11:00:00.000Z' : same });

@@ -58,6 +58,30 @@ export class EventStore {
     }
   }
 
+  /**
+   * Records a page of events, each once: the ones already recorded cost one lookup for the page, not a failed insert
+   * each (a held feed re-reads its window every poll). Answers the external ids recorded now.
+   */
+  async recordNew(source: EventSource, inputs: readonly Omit<NewInboundEvent, 'source'>[]): Promise<Set<string>> {
+    const recorded = new Set<string>();
+    if (inputs.length === 0) return recorded;
+    const known = await this.knownOf(source, inputs.map((input) => input.externalId));
+    for (const input of inputs) {
+      if (known.has(input.externalId)) continue;
+      // Still keyed: another instance may record the same event between the lookup and the insert.
+      if (await this.recordIfNew({ ...input, source })) recorded.add(input.externalId);
+      known.add(input.externalId);
+    }
+    return recorded;
+  }
+
+  /** Which of these external ids are recorded already. */
+  async knownOf(source: EventSource, externalIds: string[]): Promise<Set<string>> {
+    if (externalIds.length === 0) return new Set();
+    const rows = await this.repo.find({ select: { externalId: true }, where: { source, externalId: In(externalIds) } });
+    return new Set(rows.map((row) => row.externalId));
+  }
+
   /** Parks an event, creating it or moving an existing one (same source and id) to FAILED. */
   async upsertFailed(input: NewInboundEvent & { lastError: string }): Promise<void> {
     const inserted = await this.recordIfNew({ ...input, state: 'FAILED' });
