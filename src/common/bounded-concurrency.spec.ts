@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { forEachBounded } from './bounded-concurrency';
+import { forEachBounded, TaskPool } from './bounded-concurrency';
 
 /** A task whose completion the test controls. */
 interface Gate {
@@ -130,5 +130,80 @@ describe('forEachBounded', () => {
     release();
     await expect(done).rejects.toThrow('sync boom');
     expect(ran).toEqual([0, 1]);
+  });
+});
+
+describe('TaskPool', () => {
+  /** A pool whose tasks wait for the test; records starts and the number in flight. */
+  function pooled(limit: number) {
+    const pool = new TaskPool(limit);
+    const gates = new Map<number, Gate>();
+    const started: number[] = [];
+    let running = 0;
+    let maxRunning = 0;
+    const task = (item: number) => () => {
+      started.push(item);
+      running++;
+      maxRunning = Math.max(maxRunning, running);
+      return new Promise<void>((resolve, reject) => gates.set(item, { item, resolve, reject })).finally(() => running--);
+    };
+    return { pool, task, started, gate: (item: number) => gates.get(item)!, running: () => running, maxRunning: () => maxRunning };
+  }
+
+  it('starts at once while a slot is free, and makes the next start wait for a slot, across any number of callers\' batches', async () => {
+    const run = pooled(2);
+    await run.pool.start(run.task(0));
+    await run.pool.start(run.task(1));
+    let thirdStarted = false;
+    const third = run.pool.start(run.task(2)).then(() => (thirdStarted = true));
+    await flush();
+    expect(thirdStarted).toBe(false);
+    expect(run.started).toEqual([0, 1]);
+    run.gate(1).resolve();
+    await third;
+    expect(run.started).toEqual([0, 1, 2]);
+    expect(run.maxRunning()).toBe(2);
+    let drained = false;
+    const drain = run.pool.drain().then(() => (drained = true));
+    run.gate(0).resolve();
+    await flush();
+    expect(drained).toBe(false); // task 2 still in flight
+    run.gate(2).resolve();
+    await drain;
+    expect(run.running()).toBe(0);
+  });
+
+  it('after a failure starts nothing more: a waiting start and later starts reject with the first error; drain waits, then rejects', async () => {
+    const run = pooled(1);
+    await run.pool.start(run.task(0));
+    const waiting = run.pool.start(run.task(1));
+    run.gate(0).reject(new Error('first'));
+    await expect(waiting).rejects.toThrow('first');
+    await expect(run.pool.start(run.task(2))).rejects.toThrow('first');
+    expect(run.started).toEqual([0]);
+    await expect(run.pool.drain()).rejects.toThrow('first');
+    await expect(run.pool.settle()).resolves.toBeUndefined();
+  });
+
+  it('drain waits for the tasks still in flight when one fails, so nothing it started outlives it', async () => {
+    const run = pooled(2);
+    await run.pool.start(run.task(0));
+    await run.pool.start(run.task(1));
+    run.gate(0).reject(new Error('boom'));
+    let settled = false;
+    const drain = run.pool.drain().catch((error: Error) => {
+      settled = true;
+      return error.message;
+    });
+    await flush();
+    expect(settled).toBe(false);
+    expect(run.running()).toBe(1);
+    run.gate(1).resolve();
+    expect(await drain).toBe('boom');
+    expect(run.running()).toBe(0);
+  });
+
+  it('drains at once when nothing was started', async () => {
+    await expect(new TaskPool(3).drain()).resolves.toBeUndefined();
   });
 });

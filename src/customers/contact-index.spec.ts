@@ -153,6 +153,19 @@ describe('ContactIndex', () => {
     expect(await conflicts.list({ status: 'OPEN' }, 10, null)).toMatchObject({ items: [] });
   });
 
+  it('keeps the wallet a refresh listed when our create is recorded after it (the seed refreshes while users are in flight)', async () => {
+    await index.directory(linkedUserOf);
+    await links.link('u1', { crmContactId: 'c1', crmAccountId: null, crmWalletId: null, matchedBy: 'CREATED' }, null);
+    // the POST answered, the next page's refresh listed the contact before this user's flow recorded it
+    crm.add(contact('c1', { code: 'u1', email: 'u1@example.com', walletId: 'w-one' }), 300);
+    crm.add(contact('later'), 400); // so the last refresh reads back to 400, not to c1 again
+    await index.refresh();
+    await index.recordCreated('u1', 'c1', { firstName: 'A', lastName: 'B', email: 'u1@example.com' });
+    await index.finish();
+    expect((await links.findByUser('u1'))?.crmWalletId).toBe('w-one');
+    expect(crm.contactReads).toBe(0);
+  });
+
   it('opens DUPLICATE_CONTACT when another contact with the same email or phone appeared around our create', async () => {
     await index.directory(linkedUserOf);
     await links.link('u1', { crmContactId: 'c1', crmAccountId: null, crmWalletId: null, matchedBy: 'CREATED' }, null);

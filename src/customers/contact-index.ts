@@ -100,7 +100,8 @@ export class ContactIndex {
       emailOptOut: profile.emailOptOut ?? false,
       smsOptOut: profile.smsOptOut ?? false,
     };
-    await this.store.upsertListed([{ contact, createdOn: null }]);
+    // A refresh running meanwhile may have listed it already, with its wallet: that row is kept.
+    await this.store.addCreated(contact);
     this.created.push({ pepperUserId, contactId, email: contact.email, phoneNumber: contact.phoneNumber });
   }
 

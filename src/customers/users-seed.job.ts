@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
-import { forEachBounded } from '../common/bounded-concurrency';
+import { TaskPool } from '../common/bounded-concurrency';
 import { Clock } from '../common/clock';
 import { logEvent } from '../common/structured-log';
 import { UserLinker } from './user-linker';
@@ -81,6 +81,8 @@ export class UsersSeedJob {
     // A first seed matches every user: its contact index is read while the award snapshot downloads.
     if (firstSeed) this.index.preload();
     await this.emitter.emitAsync(USERS_SEED_STARTED, started);
+    // One pool for the whole seed: a page's users start while the slowest of the page before finish (no barrier per page).
+    const lanes = new TaskPool(this.config.syncConcurrency);
     try {
       for await (const page of prefetched(this.pepper.usersPages({ pageSize: this.config.pepper.pageSize }))) {
         // What CRM.COM created since the last page (elsewhere, or by us: our new contacts' wallets) before matching more.
@@ -89,17 +91,21 @@ export class UsersSeedJob {
           ctx.add('invalid');
           await this.parking.parkInvalid('pepper', 'USER_SYNC', invalid);
         }
-        await forEachBounded(page.items, this.config.syncConcurrency, (user) => this.syncOne(ctx, user));
+        for (const user of page.items) await lanes.start(() => this.syncOne(ctx, user));
         ctx.add('pages');
         await this.runs.saveCounts(ctx.runId, ctx.counts);
         if (ctx.stopping) {
+          await lanes.drain();
           await this.finishIndex(ctx);
           await this.syncState.update('pepper.users-seed', { stage: firstSeed ? 'INTERRUPTED' : 'DONE' });
           return;
         }
       }
+      await lanes.drain();
       await this.finishIndex(ctx);
     } catch (error) {
+      // Nothing this run started may still be writing when it is marked stopped.
+      await lanes.settle();
       await this.syncState.update('pepper.users-seed', {
         stage: firstSeed ? 'INTERRUPTED' : 'DONE',
         lastError: (error as Error).message,

@@ -58,6 +58,27 @@ export class ContactIndexStore {
     }
   }
 
+  /** A contact the connector has just created; a row already there (listed by a refresh) is left as it is. */
+  async addCreated(contact: IndexedContact): Promise<void> {
+    await this.repo
+      .createQueryBuilder()
+      .insert()
+      .values({
+        contactId: contact.id,
+        code: contact.code,
+        email: normalEmail(contact.email),
+        phoneNumber: contact.phoneNumber,
+        firstName: contact.firstName,
+        lastName: contact.lastName,
+        walletId: contact.walletId,
+        emailOptOut: contact.emailOptOut,
+        smsOptOut: contact.smsOptOut,
+        createdOn: null,
+      })
+      .orIgnore()
+      .execute();
+  }
+
   async clear(): Promise<void> {
     await this.repo.clear();
   }
