@@ -169,7 +169,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       pollIntervalSeconds: r.integer('CRMCOM_POLL_INTERVAL_SECONDS', 300, 1, 86_400),
       pollOverlapSeconds: r.integer('CRMCOM_POLL_OVERLAP_SECONDS', 300, 0, 86_400),
       sweepHours: r.integer('CRMCOM_SWEEP_HOURS', 48, 1, 24 * 30),
-      maxRps: r.integer('CRMCOM_MAX_RPS', 300, 1, 10_000),
+      maxRps: r.integer('CRMCOM_MAX_RPS', 400, 1, 10_000),
     },
     http: {
       timeoutMs: httpTimeoutMs,
