@@ -92,6 +92,27 @@ describe('ContactIndex', () => {
     expect(crm.pagesRead).toBe(2);
   });
 
+  it("reads a user's candidates in one query and answers the same as the lookups one key at a time", async () => {
+    crm.add(contact('c1', { code: 'u1' }), 100);
+    crm.add(contact('c2', { email: 'ada@example.com' }), 101);
+    crm.add(contact('c3', { phoneNumber: '+447700900123' }), 102);
+    crm.add(contact('c4', { email: 'other@example.com', phoneNumber: '+447700900123' }), 103);
+    const store = moduleRef.get(ContactIndexStore);
+    const identity = { verifiedEmails: ['ada@example.com'], unverifiedEmails: ['Other@Example.com'], verifiedPhones: ['+447700900123'], unverifiedPhones: [], unreadablePhones: [] };
+    const one = await index.directory(linkedUserOf, { pepperUserId: 'u1', identity });
+    const singles = [jest.spyOn(store, 'byCode'), jest.spyOn(store, 'byEmail'), jest.spyOn(store, 'byPhone')];
+    const ids = async (found: Promise<CrmContact[]>) => (await found).map((c) => c.id).sort();
+    expect(await ids(one!.byCode('u1'))).toEqual(['c1']);
+    expect(await ids(one!.byEmail(' ADA@example.com'))).toEqual(['c2']);
+    expect(await ids(one!.byEmail('other@example.com'))).toEqual(['c4']);
+    expect(await ids(one!.byPhone('+447700900123'))).toEqual(['c3', 'c4']);
+    expect(singles.map((spy) => spy.mock.calls.length)).toEqual([0, 0, 0]);
+    // a key the user does not hold is still answered, on its own
+    expect(await ids(one!.byEmail('nobody@example.com'))).toEqual([]);
+    expect(await ids(one!.byCode('c-other'))).toEqual([]);
+    expect(singles.map((spy) => spy.mock.calls.length)).toEqual([1, 1, 0]);
+  });
+
   it('reads the index afresh at each seed: a contact deleted in CRM.COM since the last one is no longer matched', async () => {
     crm.add(contact('gone', { email: 'gone@example.com' }), 100);
     expect((await (await index.directory(linkedUserOf))!.byEmail('gone@example.com')).map((c) => c.id)).toEqual(['gone']);

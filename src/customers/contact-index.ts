@@ -6,6 +6,7 @@ import { ConflictReporter } from '../ledger/conflict-reporter';
 import { ContactIndexStore } from '../persistence/stores/contact-index.store';
 import { LinkStore } from '../persistence/stores/link.store';
 import type { ContactDirectory } from './contact-matcher';
+import type { UserIdentity } from './identity';
 
 interface CreatedContact {
   pepperUserId: string;
@@ -66,13 +67,23 @@ export class ContactIndex {
     return { ...this.stats };
   }
 
-  /** Matching against the index, loading it on first use; null when it is unavailable (match directly instead). */
-  async directory(linkedUserOf: ContactDirectory['linkedUserOf']): Promise<ContactDirectory | null> {
+  /**
+   * Matching against the index, loading it on first use; null when it is unavailable (match directly instead).
+   * Given the user's keys, their candidates are read in one query; any other key is looked up on its own.
+   */
+  async directory(linkedUserOf: ContactDirectory['linkedUserOf'], user?: { pepperUserId: string; identity: UserIdentity }): Promise<ContactDirectory | null> {
     if (!(await this.ensureLoaded())) return null;
+    const found = user
+      ? await this.store.candidates({
+          code: user.pepperUserId,
+          emails: [...user.identity.verifiedEmails, ...user.identity.unverifiedEmails],
+          phones: [...user.identity.verifiedPhones, ...user.identity.unverifiedPhones],
+        })
+      : null;
     return {
-      byCode: (code) => this.store.byCode(code),
-      byEmail: (email) => this.store.byEmail(email),
-      byPhone: (phone) => this.store.byPhone(phone),
+      byCode: async (code) => found?.byCode(code) ?? this.store.byCode(code),
+      byEmail: async (email) => found?.byEmail(email) ?? this.store.byEmail(email),
+      byPhone: async (phone) => found?.byPhone(phone) ?? this.store.byPhone(phone),
       linkedUserOf,
     };
   }
@@ -194,8 +205,13 @@ export class ContactIndex {
   /** Another contact holding the email or phone we gave a new contact was created elsewhere meanwhile: an operator decides. */
   private async checkDuplicates(created: CreatedContact): Promise<void> {
     const others = new Map<string, string>();
-    if (created.email) for (const c of await this.store.byEmail(created.email)) if (c.id !== created.contactId) others.set(c.id, 'email');
-    if (created.phoneNumber) for (const c of await this.store.byPhone(created.phoneNumber)) if (c.id !== created.contactId) others.set(c.id, 'phone');
+    const holders = await this.store.candidates({
+      code: null,
+      emails: created.email ? [created.email] : [],
+      phones: created.phoneNumber ? [created.phoneNumber] : [],
+    });
+    if (created.email) for (const c of holders.byEmail(created.email) ?? []) if (c.id !== created.contactId) others.set(c.id, 'email');
+    if (created.phoneNumber) for (const c of holders.byPhone(created.phoneNumber) ?? []) if (c.id !== created.contactId) others.set(c.id, 'phone');
     if (others.size === 0) return;
     this.stats.duplicates += 1;
     await this.conflictReporter.report({

@@ -58,8 +58,8 @@ export class UserLinker {
       if (user.deleted) return this.markDeletedUnlocked(user.id);
       const link = await this.links.findByUser(user.id);
       if (link?.status === 'LINKED' && link.crmContactId) return this.profiles.update(link, user);
-      const indexed = source === 'index' ? await this.index.directory(this.directory.linkedUserOf) : null;
       const identity = identityOf(user, this.config.phoneDefaultRegion);
+      const indexed = source === 'index' ? await this.index.directory(this.directory.linkedUserOf, { pepperUserId: user.id, identity }) : null;
       const decision = await decideMatch(user.id, identity, indexed ?? this.directory);
       return this.apply(user, decision, actor, indexed);
     });

@@ -100,7 +100,8 @@ export class OpeningBalance {
    * opening point; null when the snapshot cannot stand in for a read (then the caller reads Pepper).
    */
   private async fromSnapshot(pepperUserId: string, walletPerkId: string): Promise<{ points: number; openingAt: Date } | null> {
-    const [snapshot, seed] = await Promise.all([this.syncState.get('pepper.awards-snapshot'), this.syncState.get('pepper.users-seed')]);
+    const states = await this.syncState.getMany(['pepper.awards-snapshot', 'pepper.users-seed']);
+    const [snapshot, seed] = [states.get('pepper.awards-snapshot'), states.get('pepper.users-seed')];
     if (snapshot?.stage !== 'DONE' || !snapshot.cursor || seed?.stage !== 'RUNNING' || !seed.startedAt) return null;
     const downloadStart = new Date(snapshot.cursor);
     // Taken after this seed started (so the actions feed covers everything after it) ...

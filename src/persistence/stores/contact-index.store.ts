@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { FindOptionsWhere, In, Repository } from 'typeorm';
 import { ContactIndexEntity } from '../entities';
 
 const UPSERT_CHUNK = 200;
@@ -16,6 +16,13 @@ export interface IndexedContact {
   walletId: string | null;
   emailOptOut: boolean;
   smsOptOut: boolean;
+}
+
+/** What `candidates` found, per key; null for a key it was not asked (look it up on its own). */
+export interface IndexCandidates {
+  byCode(code: string): IndexedContact[] | null;
+  byEmail(email: string): IndexedContact[] | null;
+  byPhone(phone: string): IndexedContact[] | null;
 }
 
 const normalEmail = (email: string | null): string | null => (email ? email.trim().toLowerCase() : null);
@@ -76,6 +83,8 @@ export class ContactIndexStore {
         createdOn: null,
       })
       .orIgnore()
+      // nothing reads the row back (TypeORM would re-select the columns with defaults)
+      .updateEntity(false)
       .execute();
   }
 
@@ -94,6 +103,30 @@ export class ContactIndexStore {
 
   async byPhone(phoneNumber: string): Promise<IndexedContact[]> {
     return (await this.repo.findBy({ phoneNumber })).map(toContact);
+  }
+
+  /**
+   * The contacts holding this code, any of these emails (any case) or any of these phones, in one query (a user's
+   * match, a duplicate check), answered per key from memory. A key not asked here answers null.
+   */
+  async candidates(keys: { code: string | null; emails: readonly string[]; phones: readonly string[] }): Promise<IndexCandidates> {
+    const emails = [...new Set(keys.emails.map(normalEmail).filter((e): e is string => e !== null))];
+    const phones = [...new Set(keys.phones)];
+    const where: FindOptionsWhere<ContactIndexEntity>[] = [];
+    if (keys.code !== null) where.push({ code: keys.code });
+    if (emails.length > 0) where.push({ email: In(emails) });
+    if (phones.length > 0) where.push({ phoneNumber: In(phones) });
+    const rows = where.length === 0 ? [] : await this.repo.findBy(where);
+    const contacts = rows.map(toContact);
+    return {
+      byCode: (code) => (code === keys.code ? contacts.filter((c) => c.code === code) : null),
+      byEmail: (email) => {
+        const normal = normalEmail(email);
+        if (normal === null) return [];
+        return emails.includes(normal) ? contacts.filter((c) => c.email === normal) : null;
+      },
+      byPhone: (phone) => (phones.includes(phone) ? contacts.filter((c) => c.phoneNumber === phone) : null),
+    };
   }
 
   /** The wallets CRM.COM has shown for these contacts (those not shown yet are absent). */
