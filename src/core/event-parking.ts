@@ -7,6 +7,9 @@ import { EventRequeueStore } from '../persistence/stores/event-requeue.store';
 import { EventStore } from '../persistence/stores/event.store';
 import type { InvalidItem } from '../upstream/paging';
 
+/** A user's sync the connector queues or parks itself (the seed's), under the Pepper source. */
+export const USER_SYNC_EVENT = 'USER_SYNC';
+
 /** Puts what could not be processed where an operator sees it: a FAILED inbound event with its reason. */
 @Injectable()
 export class EventParking {
@@ -42,19 +45,19 @@ export class EventParking {
     await this.events.upsertFailed({
       source: 'pepper',
       externalId: `user-sync:${pepperUserId}`,
-      type: 'USER_SYNC',
+      type: USER_SYNC_EVENT,
       pepperUserId,
       payload: { pepperUserId },
       occurredAt: this.clock.now().toISOString(),
       lastError: reason,
     });
-    logEvent(this.logger, 'event_parked', { source: 'pepper', type: 'USER_SYNC', pepperUserId, reason }, 'warn');
+    logEvent(this.logger, 'event_parked', { source: 'pepper', type: USER_SYNC_EVENT, pepperUserId, reason }, 'warn');
   }
 
   /** A user whose sync waits on a write in doubt: queued to sync again by itself once the write can be settled. */
   async queueUserSync(pepperUserId: string, at: Date, reason: string): Promise<void> {
     await this.requeue.schedule(
-      { source: 'pepper', externalId: `user-sync:${pepperUserId}`, type: 'USER_SYNC', pepperUserId, payload: { pepperUserId }, occurredAt: this.clock.now().toISOString() },
+      { source: 'pepper', externalId: `user-sync:${pepperUserId}`, type: USER_SYNC_EVENT, pepperUserId, payload: { pepperUserId }, occurredAt: this.clock.now().toISOString() },
       at,
       reason,
     );

@@ -171,6 +171,14 @@ describe('ActionsPoller', () => {
     expect(second.counts).toMatchObject({ actionsNew: 1, actionsDuplicate: 3 });
   });
 
+  it("is not held by a user's sync queued for a retry: that is the connector's own event, not an action of the feed", async () => {
+    await events.recordIfNew({ source: 'pepper', externalId: 'user-sync:u9', type: 'USER_SYNC', pepperUserId: 'u9', payload: { pepperUserId: 'u9' }, occurredAt: T0.toISOString() });
+    const [queued] = await events.findByExternalIds('pepper', ['user-sync:u9']);
+    await events.retryLater(queued, 'a contact create in doubt', new Date(T0.getTime() + 3_600_000));
+    await poller.poll(ctx());
+    expect(await cursor()).toBe(at(270));
+  });
+
   it('parks an event that cannot succeed and moves on', async () => {
     pepper.add('no-user', 'USER_CHANGED', 100, null);
     pepper.add('ok', 'USER_CHANGED', 110, 'u2');

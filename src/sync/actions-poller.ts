@@ -5,7 +5,7 @@ import { logEvent } from '../common/structured-log';
 import { PepperClient } from '../pepper/pepper.client';
 import { EventStore } from '../persistence/stores/event.store';
 import { SyncStateStore } from '../persistence/stores/sync-state.store';
-import { EventParking } from '../core/event-parking';
+import { EventParking, USER_SYNC_EVENT } from '../core/event-parking';
 import type { RunContext } from '../core/job-runner';
 import { USER_ACTION_TYPES } from './pepper-event-handler';
 import { PepperEventProcessor } from './pepper-event-processor';
@@ -80,7 +80,7 @@ export class ActionsPoller {
       await this.processor.processDue(ctx);
       if (ctx.stopping || !moves) return;
       // Waiting events (bounded) never hold the feed; an event neither settled nor waiting does.
-      if (await this.events.holdsCursor('pepper')) {
+      if (await this.events.holdsCursor('pepper', [USER_SYNC_EVENT])) {
         ctx.add('cursorHeld');
         logEvent(this.logger, 'cursor_held', { feed: 'pepper.actions', cursor });
         return;

@@ -5,10 +5,11 @@ import { PepperClient } from '../pepper/pepper.client';
 import type { InboundEventEntity } from '../persistence/entities';
 import { UpstreamError } from '../upstream/upstream-error';
 import type { EventHandler, HandleResult } from '../core/handle-result';
+import { USER_SYNC_EVENT } from '../core/event-parking';
 import { PepperLoyaltyHandler } from '../loyalty/flows/pepper-loyalty-handler';
 
 export const USER_ACTION_TYPES = ['USER_CREATED', 'USER_CHANGED', 'USER_DELETED'] as const;
-const USER_EVENT_TYPES: readonly string[] = [...USER_ACTION_TYPES, 'USER_SYNC'];
+const USER_EVENT_TYPES: readonly string[] = [...USER_ACTION_TYPES, USER_SYNC_EVENT];
 
 /**
  * What one Pepper inbound event does. User events re-read the user (action metadata does not carry it) and

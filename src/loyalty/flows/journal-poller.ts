@@ -9,6 +9,7 @@ import { SyncStateStore } from '../../persistence/stores/sync-state.store';
 import { EventParking } from '../../core/event-parking';
 import type { RunContext } from '../../core/job-runner';
 import { CrmEventProcessor } from './crm-event-processor';
+import { OPENING_BALANCE_EVENT } from './opening-balance';
 
 /** Pages one poll reads at most: a feed far behind catches up in bounded slices instead of re-reading everything. */
 const MAX_PAGES_PER_POLL = 50;
@@ -45,7 +46,8 @@ export class JournalPoller {
     await this.processor.processDue(ctx);
     if (ctx.stopping) return;
     // Waiting events (bounded) never hold the feed; an event neither settled nor waiting does.
-    if (await this.events.holdsCursor('crmcom')) {
+    // An opening balance still to apply is the connector's own event, not a journal: a seed's thousands never hold the feed.
+    if (await this.events.holdsCursor('crmcom', [OPENING_BALANCE_EVENT])) {
       ctx.add('cursorHeld');
       logEvent(this.logger, 'cursor_held', { feed: 'crmcom.journals', cursor });
       return;

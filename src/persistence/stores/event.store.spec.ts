@@ -123,6 +123,9 @@ describe('EventStore on SQLite', () => {
     const e = await record('e');
     expect(await events.holdsCursor('pepper')).toBe(true);
     expect(await events.holdsCursor('crmcom')).toBe(false);
+    // the connector's own events of a source (not the feed's) are left out when named
+    expect(await events.holdsCursor('pepper', ['ORDER_COMPLETED'])).toBe(false);
+    expect(await events.holdsCursor('pepper', ['USER_SYNC'])).toBe(true);
 
     await events.retryLater(e, 'CRM.COM 503', new Date(T0.getTime() + MIN)); // retried later: still holds
     expect(await events.holdsCursor('pepper')).toBe(true);

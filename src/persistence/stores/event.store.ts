@@ -180,10 +180,13 @@ export class EventStore {
 
   /**
    * Whether the feed's cursor must stay: an event taken in that is neither settled nor waiting. Waiting events
-   * (bounded by MAX_WAIT_HOURS) never hold a feed for everyone; a state query, whatever the window's size.
+   * (bounded by MAX_WAIT_HOURS) never hold a feed for everyone; a state query, whatever the window's size. Events the
+   * connector makes itself under the feed's source (`notOfTypes`: opening balances, user-sync retries) are not the
+   * feed's and do not hold it.
    */
-  async holdsCursor(source: EventSource): Promise<boolean> {
-    return (await this.repo.countBy({ source, state: 'PENDING', waitingSince: IsNull() })) > 0;
+  async holdsCursor(source: EventSource, notOfTypes: readonly string[] = []): Promise<boolean> {
+    const type = notOfTypes.length > 0 ? { type: Not(In([...notOfTypes])) } : {};
+    return (await this.repo.countBy({ source, state: 'PENDING', waitingSince: IsNull(), ...type })) > 0;
   }
 
   /** Events that have waited (for a link, an echo, an opening balance, loyalty) since before the cutoff. */
