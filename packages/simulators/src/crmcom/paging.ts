@@ -48,9 +48,10 @@ export function readPageRequest(query: Query): PageRequest {
 
 export function pageOf<R extends CreatedOrdered, T>(records: R[], request: PageRequest, toWire: (record: R) => T): Page<T> {
   const direction = request.order === 'ASC' ? 1 : -1;
-  const sorted = [...records].sort(
-    (a, b) => direction * (a.createdDate - b.createdDate || a.sequence - b.sequence),
-  );
+  const ascending = (a: R, b: R) => a.createdDate - b.createdDate || a.sequence - b.sequence;
+  // Records usually come in creation order already: checking is one pass, sorting 100,000 of them per page is not.
+  const inOrder = records.every((record, i) => i === 0 || ascending(records[i - 1], record) <= 0);
+  const sorted = inOrder ? (direction === 1 ? records : [...records].reverse()) : [...records].sort((a, b) => direction * ascending(a, b));
   const start = (request.page - 1) * request.size;
   const slice = sorted.slice(start, start + request.size);
   return {
