@@ -36,17 +36,24 @@ describe('JournalPoller', () => {
   let events: EventStore;
   let syncState: SyncStateStore;
   let poller: JournalPoller;
+  let settleOnProcess: boolean;
   const ctx = () => new RunContext('run', 'SCHEDULE', () => false);
   const cursor = async () => (await syncState.get('crmcom.journals'))?.cursor;
 
   beforeEach(async () => {
     clock = new FakeClock(T0);
+    settleOnProcess = false;
     moduleRef = await storeTestingModule(clock);
     crm = new FakeJournals();
     events = moduleRef.get(EventStore);
     syncState = moduleRef.get(SyncStateStore);
-    // the processor leaves every event as it is: what holds the cursor is what the test records
-    const processor = { processDue: async () => undefined } as unknown as CrmEventProcessor;
+    // the processor leaves every event as it is (what holds the cursor is what the test records), or settles the due ones
+    const processor = {
+      processDue: async () => {
+        if (!settleOnProcess) return;
+        for (const event of await events.due('crmcom', 500)) await events.settle(event, 'SKIPPED');
+      },
+    } as unknown as CrmEventProcessor;
     const parking = { parkInvalid: async () => undefined } as unknown as EventParking;
     poller = new JournalPoller(testConfig(), crm as unknown as CrmComClient, events, moduleRef.get(LinkStore), syncState, parking, processor, clock);
     await syncState.initialiseCursor('crmcom.journals', T0.toISOString(), T0);
@@ -65,5 +72,21 @@ describe('JournalPoller', () => {
     await poller.poll(held); // j1 is recorded, and PENDING: the feed waits for it
     expect(held.counts).toMatchObject({ journalsNew: 1, cursorHeld: 1 });
     expect(await cursor()).toBe(new Date(T0.getTime() + 60_000).toISOString());
+  });
+
+  it('catches up on more journals than one poll reads even when they all fall inside the overlap (a seed, a busy lunch)', async () => {
+    // 50 pages of 2 a poll; 250 journals in 60 s, well inside the 300 s overlap
+    const first = seconds(clock.now());
+    for (let i = 0; i < 250; i++) crm.add(`j${String(i).padStart(3, '0')}`, first + Math.floor(i / 5));
+    clock.advance(120_000);
+    settleOnProcess = true;
+    const recorded = async () => (await events.knownOf('crmcom', crm.journals.map((j) => j.id))).size;
+    for (let poll = 0; poll < 3; poll++) {
+      await poller.poll(ctx());
+      clock.advance(5_000);
+    }
+    expect(await recorded()).toBe(250);
+    expect((await syncState.get('crmcom.journals'))?.stage).toBe('IDLE');
+    expect(await cursor()).toBe(new Date(clock.now().getTime() - 5_000).toISOString());
   });
 });

@@ -13,6 +13,8 @@ import { OPENING_BALANCE_EVENT } from './opening-balance';
 
 /** Pages one poll reads at most: a feed far behind catches up in bounded slices instead of re-reading everything. */
 const MAX_PAGES_PER_POLL = 50;
+/** The feed's stage while a poll cut short leaves journals still to read (shown in /admin/status). */
+const CATCHING_UP = 'CATCHING_UP';
 
 /**
  * Follows CRM.COM's wallet journals (README, "Wallet → Pepper"). posted_on has whole seconds and may be a
@@ -35,14 +37,19 @@ export class JournalPoller {
   ) {}
 
   async poll(ctx: RunContext): Promise<void> {
-    const cursor = (await this.syncState.get('crmcom.journals'))?.cursor;
+    const state = await this.syncState.get('crmcom.journals');
+    const cursor = state?.cursor;
     if (!cursor) {
       ctx.add('noCursorYet');
       await this.processor.processDue(ctx);
       return;
     }
     const startedAt = this.clock.now();
-    const read = await this.ingest(ctx, Math.floor(Date.parse(cursor) / 1000) - this.config.crmcom.pollOverlapSeconds, false, MAX_PAGES_PER_POLL);
+    // After a poll cut short the cursor is the last second read, and the next poll goes on from it, not from the overlap
+    // before it: more journals inside the overlap than one poll reads (a seed's opening balances, a busy lunch) would
+    // be read again at every poll, for ever. Back-dated journals passed meanwhile are the sweep's.
+    const overlap = state?.stage === CATCHING_UP ? 0 : this.config.crmcom.pollOverlapSeconds;
+    const read = await this.ingest(ctx, Math.floor(Date.parse(cursor) / 1000) - overlap, false, MAX_PAGES_PER_POLL);
     await this.processor.processDue(ctx);
     if (ctx.stopping) return;
     // Waiting events (bounded) never hold the feed; an event neither settled nor waiting does.
@@ -54,7 +61,7 @@ export class JournalPoller {
     }
     // Cut short: the cursor moves to the last second read (the overlap re-reads that second), so the next poll goes on.
     const next = read.complete ? startedAt : new Date(Math.max(Date.parse(cursor), (read.lastPostedOn ?? 0) * 1000));
-    await this.syncState.update('crmcom.journals', { cursor: next.toISOString(), lastError: null, failureCount: 0 });
+    await this.syncState.update('crmcom.journals', { cursor: next.toISOString(), lastError: null, failureCount: 0, stage: read.complete ? 'IDLE' : CATCHING_UP });
     ctx.add(read.complete ? 'cursorAdvanced' : 'cursorAdvancedPartly');
   }
 

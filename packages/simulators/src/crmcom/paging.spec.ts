@@ -2,7 +2,7 @@ import { pageOf } from './paging';
 
 describe('pageOf', () => {
   const record = (sequence: number, createdDate: number) => ({ sequence, createdDate });
-  const ids = (records: Array<{ sequence: number }>, order: 'ASC' | 'DESC', page = 1, size = 10) =>
+  const ids = (records: Array<{ sequence: number; createdDate: number }>, order: 'ASC' | 'DESC', page = 1, size = 10) =>
     pageOf(records, { page, size, order, includeTotal: false }, (r) => r.sequence).content;
 
   it('orders by created date, then creation, both ways, whether the records come in order or not', () => {
