@@ -167,13 +167,16 @@ export class JobRunner implements OnApplicationShutdown {
       errorText = error instanceof Error ? error.message : String(error);
       const disposition = dispositionOf(error);
       logEvent(this.logger, 'run_failed', { job, runId: ctx.runId, error: errorText, disposition }, 'error');
+    }
+    try {
+      await this.runs.finish(ctx.runId, state, ctx.counts, errorText).catch((e: unknown) => {
+        this.logger.error(`could not record the end of run ${ctx.runId}: ${(e as Error).message}`);
+      });
     } finally {
-      // A run the watchdog gave up on may end after a new run took the slot: only its own slot is freed.
+      // Freed once its end is recorded: until then idle() (tests, shutdown) and the next start see it running. A run
+      // the watchdog gave up on may end after a new run took the slot: only its own slot is freed.
       if (this.running.get(job) === slot) this.running.delete(job);
     }
-    await this.runs.finish(ctx.runId, state, ctx.counts, errorText).catch((e: unknown) => {
-      this.logger.error(`could not record the end of run ${ctx.runId}: ${(e as Error).message}`);
-    });
     logEvent(this.logger, 'run_summary', {
       job,
       runId: ctx.runId,
