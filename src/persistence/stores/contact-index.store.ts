@@ -41,6 +41,22 @@ function toContact(row: ContactIndexEntity): IndexedContact {
   };
 }
 
+/** The row of a contact; emails are kept normalised, so lookups by email are exact. */
+function toRow(contact: IndexedContact, createdOn: number | null): ContactIndexEntity {
+  return {
+    contactId: contact.id,
+    code: contact.code,
+    email: normalEmail(contact.email),
+    phoneNumber: contact.phoneNumber,
+    firstName: contact.firstName,
+    lastName: contact.lastName,
+    walletId: contact.walletId,
+    emailOptOut: contact.emailOptOut,
+    smsOptOut: contact.smsOptOut,
+    createdOn,
+  };
+}
+
 /** The local copy of CRM.COM's contacts the seed matches against (customers/contact-index.ts). */
 @Injectable()
 export class ContactIndexStore {
@@ -49,18 +65,7 @@ export class ContactIndexStore {
   /** Stores what CRM.COM showed; a later read of a contact replaces the earlier one. */
   async upsertListed(items: ReadonlyArray<{ contact: IndexedContact; createdOn: number | null }>): Promise<void> {
     for (let i = 0; i < items.length; i += UPSERT_CHUNK) {
-      const rows = items.slice(i, i + UPSERT_CHUNK).map(({ contact, createdOn }) => ({
-        contactId: contact.id,
-        code: contact.code,
-        email: normalEmail(contact.email),
-        phoneNumber: contact.phoneNumber,
-        firstName: contact.firstName,
-        lastName: contact.lastName,
-        walletId: contact.walletId,
-        emailOptOut: contact.emailOptOut,
-        smsOptOut: contact.smsOptOut,
-        createdOn,
-      }));
+      const rows = items.slice(i, i + UPSERT_CHUNK).map(({ contact, createdOn }) => toRow(contact, createdOn));
       await this.repo.upsert(rows, ['contactId']);
     }
   }
@@ -70,18 +75,7 @@ export class ContactIndexStore {
     await this.repo
       .createQueryBuilder()
       .insert()
-      .values({
-        contactId: contact.id,
-        code: contact.code,
-        email: normalEmail(contact.email),
-        phoneNumber: contact.phoneNumber,
-        firstName: contact.firstName,
-        lastName: contact.lastName,
-        walletId: contact.walletId,
-        emailOptOut: contact.emailOptOut,
-        smsOptOut: contact.smsOptOut,
-        createdOn: null,
-      })
+      .values(toRow(contact, null))
       .orIgnore()
       // nothing reads the row back (TypeORM would re-select the columns with defaults)
       .updateEntity(false)
