@@ -65,13 +65,15 @@ interface Options {
   seedTimeoutSeconds: number | null;
   /** write V8 heap snapshots of the connector at 10 % of the seed and at its end (bench/results/heap/) */
   heapSnapshots: boolean;
+  /** keep the connector's directory (its SQLite database) for a look afterwards; its path is printed */
+  keepDatabase: boolean;
   /** extra Node.js flags for the connector's process, e.g. --cpu-prof (not allowed in NODE_OPTIONS) */
   nodeArgs: string[];
 }
 
 const USAGE =
   'use --users 1000,10000 --latency 20 --concurrency 4 --env NAME=value --no-build --settle 10 --orders 200 --journals 100 ' +
-  '--stream 20 --latency-timeout 120 --window 10000 --window-timeout 900 --seed-timeout S --heap-snapshots --node-arg FLAG';
+  '--stream 20 --latency-timeout 120 --window 10000 --window-timeout 900 --seed-timeout S --heap-snapshots --keep-db --node-arg FLAG';
 
 function parseArgs(argv: string[]): Options {
   const options: Options = {
@@ -89,6 +91,7 @@ function parseArgs(argv: string[]): Options {
     windowTimeoutSeconds: 900,
     seedTimeoutSeconds: null,
     heapSnapshots: false,
+    keepDatabase: false,
     nodeArgs: [],
   };
   const numbers: Record<string, keyof Options> = {
@@ -125,6 +128,9 @@ function parseArgs(argv: string[]): Options {
         break;
       case '--heap-snapshots':
         options.heapSnapshots = true;
+        break;
+      case '--keep-db':
+        options.keepDatabase = true;
         break;
       case '--node-arg':
         options.nodeArgs.push(value());
@@ -320,7 +326,8 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
   const sims = await startSimulators(n, options.latencyMs);
   const dir = mkdtempSync(join(tmpdir(), 'connector-bench-'));
   const removeDir = (): void => rmSync(dir, { recursive: true, force: true });
-  cleanups.add(removeDir);
+  if (options.keepDatabase) process.stdout.write(`  the connector's directory (kept): ${dir}\n`);
+  else cleanups.add(removeDir);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = {
@@ -504,7 +511,7 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     await Promise.race([exit, sleep(5_000)]);
     cleanups.delete(killChild);
     await sims.close();
-    removeDir();
+    if (!options.keepDatabase) removeDir();
     cleanups.delete(removeDir);
   }
 }

@@ -96,12 +96,50 @@ describe('ActionsPoller', () => {
 
   const cursor = async () => (await syncState.get('pepper.actions'))?.cursor;
 
-  it('asks for the window from cursor − overlap to now − lag', async () => {
+  it('asks for the window from cursor − overlap to now − lag: the part after the cursor, then the overlap', async () => {
     await poller.poll(ctx());
-    expect(pepper.windows[0]).toMatchObject({ gt: at(-600), lte: at(300 - 30) });
-    expect(pepper.windows[0].types).toEqual(POLLED_ACTION_TYPES);
+    expect(pepper.windows.map(({ gt, lte }) => ({ gt, lte }))).toEqual([
+      { gt: at(0), lte: at(300 - 30) },
+      { gt: at(-600), lte: at(0) },
+    ]);
+    expect(pepper.windows.map((w) => w.types)).toEqual([POLLED_ACTION_TYPES, POLLED_ACTION_TYPES]);
     expect(POLLED_ACTION_TYPES).toEqual(expect.arrayContaining(['USER_CREATED', 'USER_CHANGED', 'USER_DELETED', 'ORDER_COMPLETED', 'REDEEM_PERK', 'AWARD_POINTS_RESET']));
     expect(await cursor()).toBe(at(270));
+  });
+
+  it('works the actions new since the cursor before it re-reads the overlap', async () => {
+    // The overlap is re-read at every poll to catch actions indexed late; after a burst (a seed's opening grants) it is
+    // many pages. A new order waits for none of them: it is on the first page of the new part, worked at once.
+    for (let i = 0; i < 20; i++) pepper.add(`known-${i}`, 'USER_CHANGED', -300 + i, `old-${i}`);
+    await poller.poll(ctx());
+    linker.synced = [];
+    pepper.add('fresh', 'USER_CHANGED', 280, 'u-fresh');
+    const workedWhenOverlapRead: string[][] = [];
+    const read = pepper.actionsPages.bind(pepper);
+    pepper.actionsPages = (window: ActionsWindow) => {
+      if (window.gt < at(270)) workedWhenOverlapRead.push([...linker.synced]);
+      return read(window);
+    };
+    clock.advance(60_000);
+    await poller.poll(ctx());
+    expect(workedWhenOverlapRead).toEqual([['u-fresh']]);
+    expect(linker.synced).toEqual(['u-fresh']); // the overlap's actions, already taken in, are not worked again
+    expect(await cursor()).toBe(at(330));
+  });
+
+  it('reads the overlap and the new part as one window: a late action in the overlap is still taken in, the cursor moves once', async () => {
+    await poller.poll(ctx());
+    pepper.add('late', 'USER_CHANGED', 200, 'u-late');
+    pepper.add('fresh', 'USER_CHANGED', 300, 'u-fresh');
+    clock.advance(60_000);
+    pepper.windows = [];
+    await poller.poll(ctx());
+    expect(pepper.windows.map(({ gt, lte }) => ({ gt, lte }))).toEqual([
+      { gt: at(270), lte: at(330) },
+      { gt: at(270 - 600), lte: at(270) },
+    ]);
+    expect(linker.synced).toEqual(['u-fresh', 'u-late']);
+    expect(await cursor()).toBe(at(330));
   });
 
   it('leaves actions newer than now − lag for the next window', async () => {

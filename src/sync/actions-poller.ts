@@ -76,7 +76,14 @@ export class ActionsPoller {
       }
       const cursor = (await this.syncState.get('pepper.actions'))?.cursor as string;
       const moves = Date.parse(window.lte) > Date.parse(cursor);
-      if (moves) await this.ingest(ctx, window, false);
+      if (moves) {
+        // The new part first, worked at once; then the overlap, re-read only for actions indexed late. After a burst
+        // the overlap is many pages of actions already taken in, and a new order would wait for all of them.
+        await this.ingest(ctx, { gt: cursor, lte: window.lte }, false);
+        await this.processor.processDue(ctx);
+        if (ctx.stopping) return;
+        if (Date.parse(window.gt) < Date.parse(cursor)) await this.ingest(ctx, { gt: window.gt, lte: cursor }, false);
+      }
       await this.processor.processDue(ctx);
       if (ctx.stopping || !moves) return;
       // Waiting events (bounded) never hold the feed; an event neither settled nor waiting does.
