@@ -34,7 +34,7 @@ describe('SyncScheduler', () => {
     jest.useFakeTimers();
     const ticks: string[] = [];
     const seeds: string[] = [];
-    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ runId: 'perks', done: Promise.resolve() }) } as unknown as SyncJobs;
+    const jobs = { tick: async (job: string) => (ticks.push(job), null), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ runId: 'perks', done: Promise.resolve() }) } as unknown as SyncJobs;
     const seed = { isComplete: async () => false } as unknown as UsersSeedJob;
     const registry = new SchedulerRegistry();
     const config = testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 60 } });
@@ -54,11 +54,48 @@ describe('SyncScheduler', () => {
     expect(ticks.length).toBe(before);
   });
 
+  it('runs the actions poll again as soon as a run that overran its interval ends, not an interval later', async () => {
+    jest.useFakeTimers();
+    const ticks: number[] = [];
+    let finishRun!: () => void;
+    let running = false;
+    const jobs = {
+      tick: async (job: string) => {
+        if (job !== 'actions-poll') return null;
+        if (running) return null; // skipped: the run is still going
+        running = true;
+        ticks.push(Date.now());
+        return { runId: `poll-${ticks.length}`, done: new Promise<void>((done) => (finishRun = () => ((running = false), done()))) };
+      },
+      startUsersSeed: async () => undefined,
+      startPerksSync: async () => ({ runId: 'perks', done: Promise.resolve() }),
+    } as unknown as SyncJobs;
+    const seed = { isComplete: async () => true } as unknown as UsersSeedJob;
+    const config = testConfig({ schedulerEnabled: true, pepper: { pollIntervalSeconds: 5 } });
+    const scheduler = new SyncScheduler(config, new SchedulerRegistry(), jobs, seed, fakeRunStore(), fakeLoyalty(), fakeModeSwitch());
+    await scheduler.onApplicationBootstrap();
+    await scheduler.ready;
+    const start = Date.now();
+
+    await jest.advanceTimersByTimeAsync(5_000); // first run starts
+    await jest.advanceTimersByTimeAsync(2_000);
+    finishRun(); // ends within its interval: the next starts on the next tick
+    await jest.advanceTimersByTimeAsync(3_000); // second run starts at 10 s
+    await jest.advanceTimersByTimeAsync(7_000); // the 15 s tick finds it running
+    finishRun(); // ends at 17 s, an interval overrun
+    await jest.advanceTimersByTimeAsync(0);
+    expect(ticks.map((t) => t - start)).toEqual([5_000, 10_000, 17_000]);
+    finishRun();
+    await jest.advanceTimersByTimeAsync(3_000); // a run that did not overrun waits for its tick again (20 s)
+    expect(ticks.map((t) => t - start)).toEqual([5_000, 10_000, 17_000, 20_000]);
+    scheduler.onApplicationShutdown();
+  });
+
   it('starts no interval when the scheduler is disabled, and no seed once seeded', async () => {
     jest.useFakeTimers();
     const ticks: string[] = [];
     const seeds: string[] = [];
-    const jobs = { tick: async (job: string) => ticks.push(job), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ runId: 'perks', done: Promise.resolve() }) } as unknown as SyncJobs;
+    const jobs = { tick: async (job: string) => (ticks.push(job), null), startUsersSeed: async (t: string) => seeds.push(t), startPerksSync: async () => ({ runId: 'perks', done: Promise.resolve() }) } as unknown as SyncJobs;
     const seed = { isComplete: async () => true } as unknown as UsersSeedJob;
     const registry = new SchedulerRegistry();
     const scheduler = new SyncScheduler(testConfig({ schedulerEnabled: false }), registry, jobs, seed, fakeRunStore(), fakeLoyalty(), fakeModeSwitch());

@@ -13,17 +13,24 @@ const HOUR_MS = 60 * 60 * 1000;
 const PERKS_RETRY = 'perks-sync-retry';
 const PERKS_RETRY_FIRST_MS = 30_000;
 const PERKS_RETRY_MAX_MS = HOUR_MS;
+/**
+ * Polls whose tick, found still running, is owed rather than skipped: the run that overran is followed at once. A long
+ * actions poll (many pages, README "The actions feed") would otherwise leave new orders an extra interval to wait.
+ */
+const CATCH_UP_JOBS: ReadonlySet<ScheduledJob> = new Set<ScheduledJob>(['actions-poll']);
 
 /**
  * Starts the jobs. At boot: the perk catalogue (it decides whether loyalty runs, and must be known before users
  * are linked so their opening balances apply), then the users seed on a first start (or after an interrupted one).
  * Then the actions and journal polls, the hourly sweeps, the daily perks and the reconciliation cron. Ticks that
- * find their job still running are skipped.
+ * find their job still running are skipped, except the actions poll's: it runs again as soon as the run ends.
  */
 @Injectable()
 export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('SyncScheduler');
   private stopped = false;
+  /** catch-up jobs whose tick found them running */
+  private readonly owed = new Set<ScheduledJob>();
   /** Settles when the start-up sequence (perk catalogue, then the first seed if needed) has started its jobs. */
   ready: Promise<void> = Promise.resolve();
 
@@ -112,9 +119,21 @@ export class SyncScheduler implements OnApplicationBootstrap, OnApplicationShutd
   private tick(job: ScheduledJob): void {
     // Several instances: a seed whose instance died is taken up by whichever instance's poll comes next.
     if (job === 'actions-poll' && this.config.databaseUrl) void this.resumeSeed();
-    this.jobs.tick(job, { reconcileDryRun: !this.config.loyalty.reconcileFix }).catch((error: unknown) => {
-      if (!(error instanceof JobAlreadyRunningError)) this.logger.error(`${job} tick failed: ${(error as Error).message}`);
-    });
+    this.jobs
+      .tick(job, { reconcileDryRun: !this.config.loyalty.reconcileFix })
+      .then((run) => {
+        if (!CATCH_UP_JOBS.has(job)) return;
+        if (!run) {
+          this.owed.add(job);
+          return;
+        }
+        void run.done.then(() => {
+          if (this.owed.delete(job) && !this.stopped) this.tick(job);
+        });
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof JobAlreadyRunningError)) this.logger.error(`${job} tick failed: ${(error as Error).message}`);
+      });
   }
 
   private async resumeSeed(): Promise<void> {
