@@ -49,8 +49,8 @@ export class ActionsPoller {
     private readonly clock: Clock,
   ) {}
 
-  /** The next window from the stored cursor, or null before the first seed has set one. */
-  async nextWindow(): Promise<ActionWindow | null> {
+  /** The next window from the stored cursor (returned with it), or null before the first seed has set one. */
+  async nextWindow(): Promise<(ActionWindow & { cursor: string }) | null> {
     const state = await this.syncState.get('pepper.actions');
     if (!state?.cursor) return null;
     const { pollOverlapSeconds, pollLagSeconds } = this.config.pepper;
@@ -58,7 +58,7 @@ export class ActionsPoller {
     const gt = this.notBeforeFeedStart(cursorMs - pollOverlapSeconds * 1000, state.startedAt);
     const end = this.clock.nowMs() - pollLagSeconds * 1000;
     const lte = Math.min(end, cursorMs + MAX_WINDOW_MS);
-    return { gt: new Date(gt).toISOString(), lte: new Date(lte).toISOString(), capped: lte < end };
+    return { cursor: state.cursor, gt: new Date(gt).toISOString(), lte: new Date(lte).toISOString(), capped: lte < end };
   }
 
   /** History before the feed's start (the first seed) is in the opening balances, never read as movements. */
@@ -74,18 +74,17 @@ export class ActionsPoller {
         ctx.add('noCursorYet');
         return;
       }
-      const cursor = (await this.syncState.get('pepper.actions'))?.cursor as string;
+      const { cursor } = window;
       const moves = Date.parse(window.lte) > Date.parse(cursor);
-      if (moves) {
-        // The new part first, worked at once; then the overlap, re-read only for actions indexed late. After a burst
-        // the overlap is many pages of actions already taken in, and a new order would wait for all of them.
-        await this.ingest(ctx, { gt: cursor, lte: window.lte }, false);
-        await this.processor.processDue(ctx);
-        if (ctx.stopping) return;
-        if (Date.parse(window.gt) < Date.parse(cursor)) await this.ingest(ctx, { gt: window.gt, lte: cursor }, false);
-      }
+      // The new part first, worked at once; then the overlap, re-read only for actions indexed late. After a burst
+      // the overlap is many pages of actions already taken in, and a new order would wait for all of them.
+      if (moves) await this.ingest(ctx, { gt: cursor, lte: window.lte }, false);
       await this.processor.processDue(ctx);
       if (ctx.stopping || !moves) return;
+      if (Date.parse(window.gt) < Date.parse(cursor) && (await this.ingest(ctx, { gt: window.gt, lte: cursor }, false)) > 0) {
+        await this.processor.processDue(ctx);
+        if (ctx.stopping) return;
+      }
       // Waiting events (bounded) never hold the feed; an event neither settled nor waiting does.
       if (await this.events.holdsCursor('pepper', [USER_SYNC_EVENT])) {
         ctx.add('cursorHeld');
@@ -134,14 +133,13 @@ export class ActionsPoller {
     await this.processor.processDue(ctx);
   }
 
-  /** Records every action of the window (duplicates ignored); returns the ids seen. */
-  private async ingest(ctx: RunContext, window: ActionWindow, reportLate: boolean, types: readonly string[] = POLLED_ACTION_TYPES): Promise<string[]> {
-    const seen: string[] = [];
+  /** Records every action of the window (duplicates ignored); returns how many were new. */
+  private async ingest(ctx: RunContext, window: ActionWindow, reportLate: boolean, types: readonly string[] = POLLED_ACTION_TYPES): Promise<number> {
+    let fresh = 0;
     for await (const page of this.pepper.actionsPages({ ...window, types, pageSize: this.config.pepper.pageSize })) {
       for (const invalid of page.invalid) {
         await this.parking.parkInvalid('pepper', 'UNKNOWN', invalid);
         ctx.add('invalid');
-        if (invalid.externalId) seen.push(invalid.externalId);
       }
       const recorded = await this.events.recordNew(
         'pepper',
@@ -154,14 +152,14 @@ export class ActionsPoller {
         })),
       );
       for (const action of page.items) {
-        seen.push(action.id);
         const isNew = recorded.has(action.id);
+        if (isNew) fresh += 1;
         ctx.add(isNew ? 'actionsNew' : 'actionsDuplicate');
         if (isNew && reportLate) {
           logEvent(this.logger, 'late_arrival', { actionId: action.id, type: action.type, timestamp: action.timestamp, note: 'seen first by the sweep: PEPPER_POLL_OVERLAP_SECONDS may be too short' }, 'warn');
         }
       }
     }
-    return seen;
+    return fresh;
   }
 }
