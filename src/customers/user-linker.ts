@@ -6,7 +6,7 @@ import { UserLocks } from '../ledger/user-locks';
 import { CrmComClient } from '../crmcom/crmcom.client';
 import type { CrmContact } from '../crmcom/crmcom.types';
 import type { PepperUser } from '../pepper/pepper.types';
-import type { MatchedBy } from '../persistence/entities';
+import type { MatchedBy, UserLinkEntity } from '../persistence/entities';
 import { ConflictStore } from '../persistence/stores/conflict.store';
 import { EventStore } from '../persistence/stores/event.store';
 import { LinkStore } from '../persistence/stores/link.store';
@@ -61,7 +61,7 @@ export class UserLinker {
       const identity = identityOf(user, this.config.phoneDefaultRegion);
       const indexed = source === 'index' ? await this.index.directory(this.directory.linkedUserOf, { pepperUserId: user.id, identity }) : null;
       const decision = await decideMatch(user.id, identity, indexed ?? this.directory);
-      return this.apply(user, decision, actor, indexed);
+      return this.apply(user, decision, actor, indexed, link);
     });
   }
 
@@ -86,16 +86,23 @@ export class UserLinker {
     return this.locks.forUser(user.id, () => this.createAndLink(user, actor));
   }
 
-  private async apply(user: PepperUser, decision: MatchDecision, actor: string | null, indexed: ContactDirectory | null): Promise<UserSyncOutcome> {
+  /** `known`: the user's link as read under the lock (null: none), handed on so it is not read again. */
+  private async apply(
+    user: PepperUser,
+    decision: MatchDecision,
+    actor: string | null,
+    indexed: ContactDirectory | null,
+    known: UserLinkEntity | null,
+  ): Promise<UserSyncOutcome> {
     switch (decision.kind) {
       case 'CONFLICT':
         return this.recordConflict(user.id, decision);
       case 'LINK':
         // The contact holding the user's code is one we sent (its answer lost): settle that write, link it as created.
-        if (decision.matchedBy === 'CODE' && (await this.contacts.attempted(user.id))) return this.createAndLink(user, actor);
-        return this.linkExisting(user, decision.contact, decision.matchedBy, actor, indexed);
+        if (decision.matchedBy === 'CODE' && (await this.contacts.attempted(user.id))) return this.createAndLink(user, actor, false, known);
+        return this.linkExisting(user, decision.contact, decision.matchedBy, actor, indexed, known);
       case 'CREATE':
-        return this.createAndLink(user, actor, indexed !== null);
+        return this.createAndLink(user, actor, indexed !== null, known);
     }
   }
 
@@ -119,9 +126,11 @@ export class UserLinker {
     matchedBy: MatchedBy,
     actor: string | null,
     indexed: ContactDirectory | null = null,
+    known?: UserLinkEntity | null,
   ): Promise<UserSyncOutcome> {
     const { accountId, walletId } = await this.contacts.ensureWallet(contact.id, contact.walletId);
-    const linked = await this.links.tryLink(user.id, { crmContactId: contact.id, crmAccountId: accountId, crmWalletId: walletId, matchedBy }, null);
+    const target = { crmContactId: contact.id, crmAccountId: accountId, crmWalletId: walletId, matchedBy };
+    const linked = await this.links.tryLink(user.id, target, null, known);
     if (!linked.ok) {
       // Another user's flow linked this contact between our check and our write (different user locks).
       return this.recordConflict(user.id, {
@@ -141,7 +150,7 @@ export class UserLinker {
   }
 
   /** `viaIndex`: the seed's index brings the new contact's wallet id with its next refresh, so it is not read here. */
-  private async createAndLink(user: PepperUser, actor: string | null, viaIndex = false): Promise<UserSyncOutcome> {
+  private async createAndLink(user: PepperUser, actor: string | null, viaIndex = false, known?: UserLinkEntity | null): Promise<UserSyncOutcome> {
     const profile = contactProfileOf(user, identityOf(user, this.config.phoneDefaultRegion));
     const contactId = await this.contacts.create(user, profile);
     if (contactId === SHADOW_WRITE) {
@@ -155,6 +164,7 @@ export class UserLinker {
       user.id,
       { crmContactId: contactId, crmAccountId: accountId, crmWalletId: walletId, matchedBy: 'CREATED' },
       profileFingerprint(profile),
+      known,
     );
     await this.afterLinked(user.id, actor, `new contact ${contactId} created`, { crmContactId: contactId, crmWalletId: walletId, created: true });
     logEvent(this.logger, 'contact_created', { pepperUserId: user.id, crmContactId: contactId });

@@ -39,7 +39,8 @@ export class EventStore {
   /** Records an event once; a duplicate (same source and external id) is ignored and reported as not new. */
   async recordIfNew(input: NewInboundEvent): Promise<boolean> {
     try {
-      await this.repo.insert({
+      // Nothing of the row is read back (updateEntity off): its defaults would cost a SELECT per event.
+      await this.repo.createQueryBuilder().insert().values({
         ...input,
         payload: input.payload as never,
         state: input.state ?? 'PENDING',
@@ -50,7 +51,7 @@ export class EventStore {
         waitingSince: null,
         claimedBy: null,
         claimedUntil: null,
-      });
+      }).updateEntity(false).execute();
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;

@@ -39,8 +39,9 @@ export class LinkStore {
     return this.repo.findOneBy({ crmContactId, status: 'LINKED' });
   }
 
-  private async upsert(pepperUserId: string, fields: Partial<UserLinkEntity>): Promise<UserLinkEntity> {
-    const existing = await this.findByUser(pepperUserId);
+  /** `known`: the user's link as the caller read it under the user's lock (null: none), so it is not read again. */
+  private async upsert(pepperUserId: string, fields: Partial<UserLinkEntity>, known?: UserLinkEntity | null): Promise<UserLinkEntity> {
+    const existing = known === undefined ? await this.findByUser(pepperUserId) : known;
     if (existing) {
       Object.assign(existing, fields);
       return this.repo.save(existing, NO_TRANSACTION);
@@ -49,17 +50,17 @@ export class LinkStore {
   }
 
   /** Links the user, or reports that another user holds the contact (the partial unique index decides, atomically). */
-  async tryLink(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null): Promise<LinkResult> {
+  async tryLink(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null, known?: UserLinkEntity | null): Promise<LinkResult> {
     try {
-      return { ok: true, link: await this.link(pepperUserId, target, profileFingerprint) };
+      return { ok: true, link: await this.link(pepperUserId, target, profileFingerprint, known) };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       return { ok: false, reason: 'CONTACT_LINKED_ELSEWHERE', linkedPepperUserId: (await this.findLinkedByContact(target.crmContactId))?.pepperUserId ?? null };
     }
   }
 
-  link(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null): Promise<UserLinkEntity> {
-    return this.upsert(pepperUserId, { ...target, status: 'LINKED', profileFingerprint, linkedAt: this.clock.now(), openingAt: null });
+  link(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null, known?: UserLinkEntity | null): Promise<UserLinkEntity> {
+    return this.upsert(pepperUserId, { ...target, status: 'LINKED', profileFingerprint, linkedAt: this.clock.now(), openingAt: null }, known);
   }
 
   markConflict(pepperUserId: string): Promise<UserLinkEntity> {

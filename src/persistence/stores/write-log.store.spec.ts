@@ -30,6 +30,15 @@ describe('WriteLog on SQLite', () => {
   const reload = async (a: OutboundWriteEntity) => (await log.get(a.id))!;
   const ids = (rows: OutboundWriteEntity[]) => rows.map((r) => r.id);
 
+  it('answers the attempt exactly as stored, with its new id, without reading it back', async () => {
+    const first = await log.begin(attempt());
+    const second = await log.begin(attempt({ idempotencyKey: 'pepper:app:grant:e2', request: { points: 5 } }));
+
+    expect(second.id).toBeGreaterThan(first.id);
+    for (const begun of [first, second]) expect(await reload(begun)).toEqual(begun);
+    expect(second).toMatchObject({ state: 'PENDING', sentAt: T0, createdAt: T0, updatedAt: T0, request: { points: 5 } });
+  });
+
   it('stores an attempt PENDING when it begins, and settles it DONE, UNKNOWN, FAILED or given up', async () => {
     const a = await log.begin(attempt());
     expect(await reload(a)).toMatchObject({ state: 'PENDING', sentAt: T0, upstreamId: null, error: null, gaveUpAt: null, matchedActionId: null, perkId: null, amountMinor: null });

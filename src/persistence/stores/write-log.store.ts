@@ -1,11 +1,10 @@
-import { rawQuery } from '../dialect';
+import { insertReturningId, rawQuery } from '../dialect';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { OutboundWriteEntity, WriteState, WriteTarget } from '../entities';
 import { ListPage, pageById } from './page';
-import { NO_TRANSACTION } from './no-transaction';
 
 export interface NewWriteAttempt {
   idempotencyKey: string;
@@ -27,25 +26,30 @@ export class WriteLog {
     private readonly clock: Clock,
   ) {}
 
-  begin(input: NewWriteAttempt): Promise<OutboundWriteEntity> {
-    return this.repo.save(
-      this.repo.create({
-        ...input,
-        points: input.points ?? null,
-        amountMinor: input.amountMinor ?? null,
-        perkId: input.perkId ?? null,
-        awardId: input.awardId ?? null,
-        balanceAfter: null,
-        matchedActionId: null,
-        state: 'PENDING',
-        sentAt: this.clock.now(),
-        response: null,
-        upstreamId: null,
-        error: null,
-        settledBy: null,
-        settledAt: null,
-      }), NO_TRANSACTION
-    );
+  /** Stored and committed before the write is sent (the write protocol); every value is given here, so none is read back. */
+  async begin(input: NewWriteAttempt): Promise<OutboundWriteEntity> {
+    const sentAt = this.clock.now();
+    const attempt = this.repo.create({
+      ...input,
+      points: input.points ?? null,
+      amountMinor: input.amountMinor ?? null,
+      perkId: input.perkId ?? null,
+      awardId: input.awardId ?? null,
+      balanceAfter: null,
+      matchedActionId: null,
+      state: 'PENDING',
+      sentAt,
+      response: null,
+      upstreamId: null,
+      error: null,
+      gaveUpAt: null,
+      settledBy: null,
+      settledAt: null,
+      createdAt: sentAt,
+      updatedAt: sentAt,
+    });
+    attempt.id = await insertReturningId(this.repo, attempt);
+    return attempt;
   }
 
   /** A write the connector would have made (SYNC_MODE=shadow): stored with what it would send, never sent. */
