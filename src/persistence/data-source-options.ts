@@ -17,6 +17,7 @@ import { AudiencesProducts1766300000000 } from './migrations/1766300000000-audie
 import { Alerts1766500000000 } from './migrations/1766500000000-alerts';
 import { LedgerLookupIndexes1766600000000 } from './migrations/1766600000000-ledger-lookup-indexes';
 import { ContactIndex1766700000000 } from './migrations/1766700000000-contact-index';
+import { PerUserLookupIndexes1766800000000 } from './migrations/1766800000000-per-user-lookup-indexes';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   Alerts1766500000000,
   LedgerLookupIndexes1766600000000,
   ContactIndex1766700000000,
+  PerUserLookupIndexes1766800000000,
 ];
 
 /** The database holds customers' contact links: create it readable by its owner only. */
