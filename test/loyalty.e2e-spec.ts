@@ -1,3 +1,5 @@
+import { DataSource } from 'typeorm';
+import { InboundEventEntity } from '../src/persistence/entities';
 import { Harness, startHarness } from './support/harness';
 import { balanceMismatches, LOYALTY_ENV, mirroredJournals, pepperPoints, pollUntilRunEnds, RATE, settle, WALLET_PERK } from './support/loyalty';
 
@@ -39,6 +41,15 @@ describe('loyalty both ways against the simulators (e2e)', () => {
     expect(opening).toEqual([expect.objectContaining({ type: 'CREDIT', amountMinor: 300 })]);
     expect(pepperPoints(h, users[9])).toBe(300);
     expect(await balanceMismatches(h)).toEqual([]);
+  });
+
+  it('records the opening of a new contact with no Pepper points as settled at linking: the queue never works it', async () => {
+    const openings = await h.app.get(DataSource).getRepository(InboundEventEntity).findBy({ type: 'OPENING_BALANCE' });
+    const of = (userId: string) => openings.find((e) => e.pepperUserId === userId);
+    for (const user of users.slice(0, 9)) expect(of(user)).toMatchObject({ state: 'DONE', attempts: 0, lastError: 'no Pepper points to carry over' });
+    // Points to carry, or a wallet to compare: worked by the queue as before.
+    expect(of(users[9])).toMatchObject({ state: 'DONE', attempts: 1 });
+    expect(of(existing.userId)).toMatchObject({ state: 'DONE', attempts: 1 });
   });
 
   it('turns 50 orders into exactly 50 purchases, and their reward-offer awards reach the Pepper balances', async () => {

@@ -22,6 +22,7 @@ import { OpeningPayload, storedOpening } from '../../core/stored-payloads';
 import { ShapeError } from '../../upstream/json-shape';
 
 export const OPENING_BALANCE_EVENT = 'OPENING_BALANCE';
+const NOTHING_TO_CARRY = 'no Pepper points to carry over';
 
 
 /**
@@ -142,6 +143,9 @@ export class OpeningBalance {
       walletMinorAtLink,
     };
     const openingAt = snapshot?.openingAt ?? this.clock.now();
+    // A contact the connector created, and no Pepper points at linking: nothing to carry (what `handle` would find), so
+    // the event is recorded settled and the queue never works it. Still recorded: it is what keeps the opening once per contact.
+    const nothingToCarry = linked.created && pepperPointsAtLink === 0;
     const queued = await this.events.recordIfNew({
       source: 'crmcom',
       externalId: openingEventId(linked.pepperUserId, linked.crmContactId),
@@ -149,6 +153,7 @@ export class OpeningBalance {
       pepperUserId: linked.pepperUserId,
       payload,
       occurredAt: openingAt.toISOString(),
+      ...(nothingToCarry ? { state: 'DONE' as const, lastError: NOTHING_TO_CARRY } : {}),
     });
     // Already queued for this contact once (a relink to it): its opening point is now, never left open.
     await this.links.setOpeningAt(linked.pepperUserId, openingAt);
@@ -178,7 +183,7 @@ export class OpeningBalance {
       const appId = this.config.pepper.applicationId;
 
       if (payload.created) {
-        if (pepperPoints <= 0) return { state: 'DONE', note: 'no Pepper points to carry over' };
+        if (pepperPoints <= 0) return { state: 'DONE', note: NOTHING_TO_CARRY };
         const amountMinor = pointsToMinor(pepperPoints, rate);
         const result = await this.journals.post({
           key: formatKey({ kind: 'opening', applicationId: appId, pepperUserId }),
