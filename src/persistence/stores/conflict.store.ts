@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
+import { FindOptionsWhere, IsNull, LessThan, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { ConflictEntity, ConflictKind, ConflictStatus, MATCHING_CONFLICT_KINDS } from '../entities';
 import { ListPage, pageById } from './page';
@@ -16,6 +16,11 @@ export interface NewConflict {
 }
 
 const CLAIM_EXPIRY_MS = 5 * 60_000;
+
+/** The matching conflicts a clean link settles; a field taken by another contact or a duplicate contact stays for the operator. */
+const SETTLED_BY_A_CLEAN_LINK: ReadonlySet<ConflictKind> = new Set(
+  MATCHING_CONFLICT_KINDS.filter((kind) => kind !== 'CONTACT_FIELD_TAKEN' && kind !== 'DUPLICATE_CONTACT'),
+);
 
 @Injectable()
 export class ConflictStore {
@@ -73,11 +78,8 @@ export class ConflictStore {
 
   /** When a user links cleanly after all (data fixed in CRM.COM, say), their open matching conflicts are settled. */
   async resolveOpenMatchingConflicts(pepperUserId: string, resolution: string, actor: string | null): Promise<number> {
-    const open = await this.repo.findBy({
-      pepperUserId,
-      status: 'OPEN',
-      kind: In([...MATCHING_CONFLICT_KINDS].filter((k) => k !== 'CONTACT_FIELD_TAKEN' && k !== 'DUPLICATE_CONTACT')),
-    });
+    // The user's open conflicts (usually none; one index lookup), their kinds filtered here: asked once per linked user.
+    const open = (await this.repo.findBy({ pepperUserId, status: 'OPEN' })).filter((c) => SETTLED_BY_A_CLEAN_LINK.has(c.kind));
     for (const conflict of open) await this.close(conflict, 'RESOLVED', resolution, actor);
     return open.length;
   }
