@@ -187,6 +187,27 @@ describe('ContactIndex', () => {
     expect(crm.contactReads).toBe(0);
   });
 
+  it('lists a recent contact without its wallet again at the next refresh: a refresh can fall between our contact and its account', async () => {
+    crm.add(contact('elsewhere', { walletId: null }), 100); // a contact without an account, created long before: never read again
+    await index.directory(linkedUserOf);
+    await links.link('u1', { crmContactId: 'c1', crmAccountId: null, crmWalletId: null, matchedBy: 'CREATED' }, null);
+    const created = contact('c1', { code: 'u1', email: 'u1@example.com', walletId: null });
+    crm.add(created, 300);
+    crm.add(contact('later'), 305); // a second later: the newest known is now 305
+    await index.refresh();
+    await index.recordCreated('u1', 'c1', { firstName: 'A', lastName: 'B', email: 'u1@example.com' });
+
+    created.walletId = 'w-one'; // our primary account is created: the contact has its wallet now
+    const before = crm.pagesRead;
+    await index.refresh();
+    // [later, c1], then [elsewhere], where the read stops: back to c1 (ours, listed without its wallet), not further
+    expect(crm.pagesRead - before).toBe(2);
+    expect(index.counts()).toMatchObject({ refreshedContacts: 3 + 2 });
+    expect((await links.findByUser('u1'))?.crmWalletId).toBe('w-one');
+    await index.finish();
+    expect(crm.contactReads).toBe(0);
+  });
+
   it('opens DUPLICATE_CONTACT when another contact with the same email or phone appeared around our create', async () => {
     await index.directory(linkedUserOf);
     await links.link('u1', { crmContactId: 'c1', crmAccountId: null, crmWalletId: null, matchedBy: 'CREATED' }, null);

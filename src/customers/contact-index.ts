@@ -125,7 +125,7 @@ export class ContactIndex {
     if (!this.loading || !(await this.loading)) return;
     try {
       this.stats.refreshes += 1;
-      this.stats.refreshedContacts += await this.read(this.newestSeen);
+      this.stats.refreshedContacts += await this.read(await this.readBackTo());
     } catch (error) {
       logEvent(this.logger, 'contact_index_refresh_failed', { error: (error as Error).message, note: 'tried again before the next page' }, 'warn');
       return;
@@ -160,6 +160,15 @@ export class ContactIndex {
       );
       return false;
     }
+  }
+
+  /**
+   * Back to the newest contact known; or further, to a contact of ours that a refresh listed before its primary account
+   * was created (so without its wallet): read again, its wallet comes from the list instead of a read of its own at the end.
+   */
+  private async readBackTo(): Promise<number> {
+    const oldest = this.created.length > 0 ? await this.store.oldestListedWithoutWallet(this.created.map((c) => c.contactId)) : null;
+    return oldest === null ? this.newestSeen : Math.min(this.newestSeen, oldest);
   }
 
   /** Pages newest first until a contact older than `backTo` (every contact when null); answers how many were read. */

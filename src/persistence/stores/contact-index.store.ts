@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, In, Repository } from 'typeorm';
+import { FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
 import { ContactIndexEntity } from '../entities';
 
 const UPSERT_CHUNK = 200;
@@ -131,6 +131,19 @@ export class ContactIndexStore {
       for (const row of rows) if (row.walletId) wallets.set(row.contactId, row.walletId);
     }
     return wallets;
+  }
+
+  /** The oldest of these contacts the list has shown without a wallet (its `createdOn`); null when none. */
+  async oldestListedWithoutWallet(contactIds: string[]): Promise<number | null> {
+    let oldest: number | null = null;
+    for (let i = 0; i < contactIds.length; i += UPSERT_CHUNK) {
+      const row = await this.repo.findOne({
+        where: { contactId: In(contactIds.slice(i, i + UPSERT_CHUNK)), walletId: IsNull(), createdOn: Not(IsNull()) },
+        order: { createdOn: 'ASC' },
+      });
+      if (row?.createdOn != null && (oldest === null || row.createdOn < oldest)) oldest = row.createdOn;
+    }
+    return oldest;
   }
 
   /** Whether CRM.COM has shown this wallet on some contact (the index knows whose it is). */
