@@ -54,6 +54,8 @@ export interface ReportHeader {
   latencyMs: number;
   floorConcurrency: number;
   overrides: Record<string, string>;
+  /** the connector's Node flags beyond `npm start`'s (`--node-arg`): a profiled or instrumented run says so */
+  nodeArgs: string[];
   benchEnv: Record<string, string>;
   orderBoundSeconds: number;
   settleSeconds: number;
@@ -100,7 +102,8 @@ export function markdown(results: SizeResult[], h: ReportHeader): string {
     `Connector settings overridden (\`--env\`): ${overrides.length ? overrides.map(([k, v]) => `\`${k}=${v}\``).join(', ') : 'none'}` +
       ' (SYNC_CONCURRENCY, PEPPER_MAX_RPS and CRMCOM_MAX_RPS are the connector\'s defaults unless listed). ' +
       `Bench env: ${Object.entries(h.benchEnv).map(([k, v]) => `\`${k}=${v}\``).join(', ')}; ` +
-      `so an order's purchase is due within poll interval + lag + 2 s = ${h.orderBoundSeconds} s.`,
+      `so an order's purchase is due within poll interval + lag + 2 s = ${h.orderBoundSeconds} s.` +
+      (h.nodeArgs.length ? ` Extra Node flags (\`--node-arg\`, so not a plain run): ${h.nodeArgs.map((a) => `\`${a}\``).join(' ')}.` : ''),
   );
   lines.push('');
   lines.push(

@@ -608,6 +608,7 @@ async function main(): Promise<void> {
     latencyMs: options.latencyMs,
     floorConcurrency: options.concurrency,
     overrides: options.env,
+    nodeArgs: options.nodeArgs,
     benchEnv: Object.fromEntries(Object.keys(BENCH_ENV).map((k) => [k, effective[k]])),
     orderBoundSeconds,
     settleSeconds: options.settleSeconds,
@@ -618,7 +619,7 @@ async function main(): Promise<void> {
     window: options.window,
     windowTimeoutSeconds: options.windowTimeoutSeconds,
   };
-  const overridden = Object.entries(options.env).map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+  const overridden = [...Object.entries(options.env).map(([k, v]) => `${k}=${v}`), ...options.nodeArgs].join(' ') || 'none';
   const results: SizeResult[] = [];
   for (const n of options.users) {
     process.stdout.write(`\n${n} users, ${options.latencyMs} ms per call, floor concurrency ${options.concurrency}, connector overrides: ${overridden}\n`);
