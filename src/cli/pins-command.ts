@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../persistence/data-source-options';
+import type { DataSource } from 'typeorm';
+import { buildDataSourceOptions, createDataSource } from '../persistence/data-source-options';
 import { LeaseEntity, SettingsPinEntity } from '../persistence/entities';
 import { WRITER_LEASE } from '../persistence/lease/writer-lease';
 
@@ -28,7 +28,7 @@ export async function runPinsCommand(args: string[], env: PinsCommandEnv, print:
     print(`No database at ${env.databasePath} (set DATABASE_PATH).`);
     return 1;
   }
-  const source = await new DataSource({ ...buildDataSourceOptions(env.databasePath), migrationsRun: false }).initialize();
+  const source = await createDataSource({ ...buildDataSourceOptions(env.databasePath), migrationsRun: false }).initialize();
   try {
     const pins = await source.getRepository(SettingsPinEntity).find({ order: { name: 'ASC' } });
     if (pins.length === 0) {
