@@ -1,4 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
+import { countRows } from '../persistence/table-counts';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { RecentValue } from '../common/recent-value';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -79,7 +80,7 @@ export class Metrics implements UpstreamObserver, OnModuleDestroy {
     const count = (sql: string): Promise<Array<Record<string, unknown>>> => {
       let recent = counts.get(sql);
       if (!recent) {
-        recent = new RecentValue(countsEveryMs, async () => (await dataSource.query(sql)) as Array<Record<string, unknown>>);
+        recent = new RecentValue(countsEveryMs, () => countRows(dataSource, sql));
         counts.set(sql, recent);
       }
       return recent.get();

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { countRowsOf } from '../table-counts';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, IsNull, LessThan, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
@@ -93,13 +94,9 @@ export class ConflictStore {
   }
 
   async countOpenByKind(): Promise<Record<string, number>> {
-    const rows: Array<{ kind: string; count: number }> = await this.repo
-      .createQueryBuilder('c')
-      .select('c.kind', 'kind')
-      .addSelect('COUNT(*)', 'count')
-      .where("c.status = 'OPEN'")
-      .groupBy('c.kind')
-      .getRawMany();
+    const rows = await countRowsOf<{ kind: string; count: number }>(
+      this.repo.createQueryBuilder('c').select('c.kind', 'kind').addSelect('COUNT(*)', 'count').where("c.status = 'OPEN'").groupBy('c.kind'),
+    );
     return Object.fromEntries(rows.map((r) => [r.kind, Number(r.count)]));
   }
 }

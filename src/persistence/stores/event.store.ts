@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { countRowsOf } from '../table-counts';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Instance } from '../coordination/instance';
 import { rawQuery } from '../dialect';
@@ -301,12 +302,9 @@ export class EventStore {
   }
 
   async countByState(): Promise<Record<string, number>> {
-    const rows: Array<{ state: string; count: number }> = await this.repo
-      .createQueryBuilder('e')
-      .select('e.state', 'state')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('e.state')
-      .getRawMany();
+    const rows = await countRowsOf<{ state: string; count: number }>(
+      this.repo.createQueryBuilder('e').select('e.state', 'state').addSelect('COUNT(*)', 'count').groupBy('e.state'),
+    );
     return Object.fromEntries(rows.map((r) => [r.state, Number(r.count)]));
   }
 }

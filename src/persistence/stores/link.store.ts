@@ -6,6 +6,7 @@ import { MatchedBy, UserLinkEntity } from '../entities';
 import { ListPage, pageById } from './page';
 import { isUniqueViolation } from '../constraint-violation';
 import { NO_TRANSACTION } from './no-transaction';
+import { countRowsOf } from '../table-counts';
 
 export type LinkResult =
   | { ok: true; link: UserLinkEntity }
@@ -120,23 +121,25 @@ export class LinkStore {
   }
 
   async countByStatus(): Promise<Record<string, number>> {
-    const rows: Array<{ status: string; count: number }> = await this.repo
+    const rows = await countRowsOf<{ status: string; count: number }>(
+      this.repo
       .createQueryBuilder('l')
       .select('l.status', 'status')
       .addSelect('COUNT(*)', 'count')
-      .groupBy('l.status')
-      .getRawMany();
+      .groupBy('l.status'),
+    );
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
   }
 
   async countByMatch(): Promise<Record<string, number>> {
-    const rows: Array<{ matchedBy: string; count: number }> = await this.repo
+    const rows = await countRowsOf<{ matchedBy: string; count: number }>(
+      this.repo
       .createQueryBuilder('l')
       .select('l.matchedBy', 'matchedBy')
       .addSelect('COUNT(*)', 'count')
       .where("l.status = 'LINKED'")
-      .groupBy('l.matchedBy')
-      .getRawMany();
+      .groupBy('l.matchedBy'),
+    );
     return Object.fromEntries(rows.map((r) => [r.matchedBy, Number(r.count)]));
   }
 }

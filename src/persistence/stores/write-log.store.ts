@@ -1,5 +1,6 @@
 import { insertReturningId, rawQuery } from '../dialect';
 import { Injectable } from '@nestjs/common';
+import { countRowsOf } from '../table-counts';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, In, IsNull, LessThan, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
@@ -64,15 +65,16 @@ export class WriteLog {
   }
 
   async shadowSummary(): Promise<Record<string, number>> {
-    const rows: Array<{ target: string; kind: string; count: number }> = await this.repo
-      .createQueryBuilder('w')
-      .select('w.target', 'target')
-      .addSelect('w.kind', 'kind')
-      .addSelect('COUNT(*)', 'count')
-      .where("w.state = 'SHADOW'")
-      .groupBy('w.target')
-      .addGroupBy('w.kind')
-      .getRawMany();
+    const rows = await countRowsOf<{ target: string; kind: string; count: number }>(
+      this.repo
+        .createQueryBuilder('w')
+        .select('w.target', 'target')
+        .addSelect('w.kind', 'kind')
+        .addSelect('COUNT(*)', 'count')
+        .where("w.state = 'SHADOW'")
+        .groupBy('w.target')
+        .addGroupBy('w.kind'),
+    );
     return Object.fromEntries(rows.map((r) => [`${r.target}.${r.kind}`, Number(r.count)]));
   }
 
@@ -182,8 +184,16 @@ export class WriteLog {
 
   /** Attempts still in doubt that were sent before `sentBefore`, per target. */
   async countInDoubt(sentBefore: Date): Promise<Record<WriteTarget, number>> {
-    const inDoubt = (target: WriteTarget) => this.repo.countBy({ target, state: In(['PENDING', 'UNKNOWN']), sentAt: LessThan(sentBefore) });
-    const counts: Record<WriteTarget, number> = { pepper: await inDoubt('pepper'), crmcom: await inDoubt('crmcom') };
-    return counts;
+    const rows = await countRowsOf<{ target: WriteTarget; count: number }>(
+      this.repo
+        .createQueryBuilder('w')
+        .select('w.target', 'target')
+        .addSelect('COUNT(*)', 'count')
+        .where("w.state IN ('PENDING', 'UNKNOWN')")
+        .andWhere('w.sentAt < :sentBefore', { sentBefore })
+        .groupBy('w.target'),
+    );
+    const inDoubt = (target: WriteTarget) => Number(rows.find((r) => r.target === target)?.count ?? 0);
+    return { pepper: inDoubt('pepper'), crmcom: inDoubt('crmcom') };
   }
 }
