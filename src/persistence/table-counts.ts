@@ -53,6 +53,8 @@ class CountingWorker {
     this.worker = new Worker(COUNTING_WORKER, {
       eval: true,
       workerData: { file, driver: require.resolve('better-sqlite3'), idleMs: IDLE_CLOSE_MS },
+      // plain JavaScript: none of the process' preloads (ts-node, a profiler) belongs in it
+      execArgv: [],
       // a count holds a few rows at a time: a small heap keeps the process' memory flat
       resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
     });
