@@ -143,4 +143,22 @@ describe('customer sync against the simulators (e2e)', () => {
     const link = (await h.admin.get(`/admin/links?pepperUserId=${userId}`).expect(200)).body.items[0];
     expect(h.crm.getContact(link.crmContactId)?.email).not.toBe(takenEmail.toLowerCase());
   });
+
+  it('links an ambiguous user once the duplicate is fixed in CRM.COM, and settles their conflict', async () => {
+    const userId = expected.conflicts.AMBIGUOUS_MATCH[0];
+    const [open] = (await h.admin.get(`/admin/conflicts?status=OPEN&pepperUserId=${userId}`).expect(200)).body.items as ConflictView[];
+    expect(open).toMatchObject({ kind: 'AMBIGUOUS_MATCH' });
+    const [kept, duplicate] = open.candidateContactIds;
+    // the CRM team gives the duplicate contact an email of its own
+    h.crm.updateContact(duplicate, { email: 'someone.else@demo.example' });
+
+    await h.admin.post(`/admin/resync/users/${userId}`, { actor: 'ops@merchant' }).expect(200);
+
+    const link = (await h.admin.get(`/admin/links?pepperUserId=${userId}`).expect(200)).body.items[0];
+    expect(link).toMatchObject({ status: 'LINKED', matchedBy: 'EMAIL', crmContactId: kept });
+    const conflicts = (await h.admin.get(`/admin/conflicts?pepperUserId=${userId}`).expect(200)).body.items;
+    expect(conflicts).toEqual([
+      expect.objectContaining({ id: open.id, status: 'RESOLVED', resolvedBy: 'ops@merchant', resolution: expect.stringContaining(kept) }),
+    ]);
+  });
 });

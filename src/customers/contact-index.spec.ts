@@ -223,4 +223,30 @@ describe('ContactIndex', () => {
     expect([...open[0].candidateContactIds].sort()).toEqual(['c1', 'till']);
     expect(index.counts().duplicates).toBe(1);
   });
+
+  it("checks a page's created contacts for duplicates in one query, each against its own email and phone", async () => {
+    await index.directory(linkedUserOf);
+    const created = [
+      { user: 'u1', id: 'c1', email: 'One@Example.com', phoneNumber: '+447700900001' },
+      { user: 'u2', id: 'c2', email: 'two@example.com', phoneNumber: '+447700900002' },
+      { user: 'u3', id: 'c3', email: null, phoneNumber: '+447700900003' },
+    ];
+    for (const c of created) {
+      await links.link(c.user, { crmContactId: c.id, crmAccountId: null, crmWalletId: null, matchedBy: 'CREATED' }, null);
+      await index.recordCreated(c.user, c.id, { firstName: 'A', lastName: 'B', email: c.email ?? undefined, phoneNumber: c.phoneNumber });
+      crm.add(contact(c.id, { code: c.user, email: c.email, phoneNumber: c.phoneNumber }), 400);
+    }
+    // made elsewhere meanwhile: one holds u1's email (any case), one u3's phone; u2's are its own
+    crm.add(contact('till-email', { email: 'one@example.COM' }), 401);
+    crm.add(contact('till-phone', { phoneNumber: '+447700900003' }), 402);
+    const candidates = jest.spyOn(moduleRef.get(ContactIndexStore), 'candidates');
+
+    await index.refresh();
+
+    expect(candidates).toHaveBeenCalledTimes(1);
+    const open = (await conflicts.list({ status: 'OPEN' }, 10, null)).items;
+    const byUser = new Map(open.map((c) => [c.pepperUserId, [...c.candidateContactIds].sort()]));
+    expect(byUser).toEqual(new Map([['u1', ['c1', 'till-email']], ['u3', ['c3', 'till-phone']]]));
+    expect(index.counts().duplicates).toBe(2);
+  });
 });

@@ -3,10 +3,13 @@ import { logEvent } from '../common/structured-log';
 import { CrmComClient } from '../crmcom/crmcom.client';
 import type { CrmContactWrite } from '../crmcom/crmcom.types';
 import { ConflictReporter } from '../ledger/conflict-reporter';
-import { ContactIndexStore } from '../persistence/stores/contact-index.store';
+import { ContactIndexStore, IndexedContact } from '../persistence/stores/contact-index.store';
 import { LinkStore } from '../persistence/stores/link.store';
 import type { ContactDirectory } from './contact-matcher';
 import type { UserIdentity } from './identity';
+
+/** How many created contacts one duplicate-check query covers. */
+const DUPLICATE_CHECK_BATCH = 100;
 
 interface CreatedContact {
   pepperUserId: string;
@@ -192,6 +195,7 @@ export class ContactIndex {
     const pending = this.created;
     this.created = [];
     const wallets = await this.store.walletsOf(pending.map((c) => c.contactId));
+    const holders = await this.holdersOf(pending);
     for (const created of pending) {
       let walletId = wallets.get(created.contactId) ?? null;
       if (!walletId && readMissing) {
@@ -207,20 +211,29 @@ export class ContactIndex {
       } else if (!readMissing) {
         this.created.push(created);
       }
-      await this.checkDuplicates(created);
+      await this.checkDuplicates(created, holders);
     }
   }
 
+  /** The contacts holding the emails and phones of the contacts we created, read a batch at a time (not one query each). */
+  private async holdersOf(created: CreatedContact[]): Promise<Map<string, IndexedContact[]>> {
+    const byKey = new Map<string, IndexedContact[]>();
+    for (let i = 0; i < created.length; i += DUPLICATE_CHECK_BATCH) {
+      const batch = created.slice(i, i + DUPLICATE_CHECK_BATCH);
+      const emails = batch.flatMap((c) => (c.email ? [c.email] : []));
+      const phones = batch.flatMap((c) => (c.phoneNumber ? [c.phoneNumber] : []));
+      const found = await this.store.candidates({ code: null, emails, phones });
+      for (const email of emails) byKey.set(`email:${email}`, found.byEmail(email) ?? []);
+      for (const phone of phones) byKey.set(`phone:${phone}`, found.byPhone(phone) ?? []);
+    }
+    return byKey;
+  }
+
   /** Another contact holding the email or phone we gave a new contact was created elsewhere meanwhile: an operator decides. */
-  private async checkDuplicates(created: CreatedContact): Promise<void> {
+  private async checkDuplicates(created: CreatedContact, holders: Map<string, IndexedContact[]>): Promise<void> {
     const others = new Map<string, string>();
-    const holders = await this.store.candidates({
-      code: null,
-      emails: created.email ? [created.email] : [],
-      phones: created.phoneNumber ? [created.phoneNumber] : [],
-    });
-    if (created.email) for (const c of holders.byEmail(created.email) ?? []) if (c.id !== created.contactId) others.set(c.id, 'email');
-    if (created.phoneNumber) for (const c of holders.byPhone(created.phoneNumber) ?? []) if (c.id !== created.contactId) others.set(c.id, 'phone');
+    if (created.email) for (const c of holders.get(`email:${created.email}`) ?? []) if (c.id !== created.contactId) others.set(c.id, 'email');
+    if (created.phoneNumber) for (const c of holders.get(`phone:${created.phoneNumber}`) ?? []) if (c.id !== created.contactId) others.set(c.id, 'phone');
     if (others.size === 0) return;
     this.stats.duplicates += 1;
     await this.conflictReporter.report({

@@ -110,13 +110,14 @@ export class UserLinker {
     pepperUserId: string,
     decision: Extract<MatchDecision, { kind: 'CONFLICT' }>,
   ): Promise<UserSyncOutcome> {
+    // The link row first: a user without one has no matching conflict to settle when they link (afterLinked).
+    const link = await this.links.markConflict(pepperUserId);
     await this.conflictReporter.report({
       kind: decision.conflictKind,
       pepperUserId,
       candidateContactIds: decision.candidateContactIds,
       details: { reason: decision.reason, ...decision.details },
     });
-    const link = await this.links.markConflict(pepperUserId);
     return { result: 'CONFLICT', link, conflictKind: decision.conflictKind };
   }
 
@@ -142,7 +143,7 @@ export class UserLinker {
       });
     }
     const link = linked.link;
-    await this.afterLinked(user.id, actor, `linked to contact ${contact.id} (${matchedBy})`, { crmContactId: contact.id, crmWalletId: walletId, created: false });
+    await this.afterLinked(user.id, actor, `linked to contact ${contact.id} (${matchedBy})`, { crmContactId: contact.id, crmWalletId: walletId, created: false }, known);
     logEvent(this.logger, 'user_linked', { pepperUserId: user.id, crmContactId: contact.id, matchedBy });
     // The contact as just matched is the profile's starting point: no second read of it.
     const updated = await this.profiles.update(link, user, { current: contact, holders: indexed ?? undefined });
@@ -166,7 +167,7 @@ export class UserLinker {
       profileFingerprint(profile),
       known,
     );
-    await this.afterLinked(user.id, actor, `new contact ${contactId} created`, { crmContactId: contactId, crmWalletId: walletId, created: true });
+    await this.afterLinked(user.id, actor, `new contact ${contactId} created`, { crmContactId: contactId, crmWalletId: walletId, created: true }, known);
     logEvent(this.logger, 'contact_created', { pepperUserId: user.id, crmContactId: contactId });
     return { result: 'CREATED', link };
   }
@@ -176,8 +177,11 @@ export class UserLinker {
     actor: string | null,
     resolution: string,
     linked: Omit<LinkedEvent, 'pepperUserId'>,
+    known?: UserLinkEntity | null,
   ): Promise<void> {
-    await this.conflicts.resolveOpenMatchingConflicts(pepperUserId, resolution, actor ?? 'connector');
+    // A matching conflict is reported only after its user's link row is written (recordConflict): a user who had no
+    // link row under this lock (`known` null) has none to settle, and the seed's new users skip the query.
+    if (known !== null) await this.conflicts.resolveOpenMatchingConflicts(pepperUserId, resolution, actor ?? 'connector');
     const event: LinkedEvent = { pepperUserId, ...linked };
     await this.emitter.emitAsync(USER_LINKED, event);
     await this.events.requeueWaitingFor(pepperUserId);

@@ -7,6 +7,7 @@ import { ListPage, pageById } from './page';
 import { isUniqueViolation } from '../constraint-violation';
 import { NO_TRANSACTION } from './no-transaction';
 import { countRowsOf } from '../table-counts';
+import { insertReturningId } from '../dialect';
 
 export type LinkResult =
   | { ok: true; link: UserLinkEntity }
@@ -47,7 +48,23 @@ export class LinkStore {
       Object.assign(existing, fields);
       return this.repo.save(existing, NO_TRANSACTION);
     }
-    return this.repo.save(this.repo.create({ pepperUserId, ...fields }), NO_TRANSACTION);
+    // Every column is given here, so the new row is not read back for its defaults (as `save` would).
+    const now = this.clock.now();
+    const row = this.repo.create({
+      pepperUserId,
+      crmContactId: null,
+      crmAccountId: null,
+      crmWalletId: null,
+      matchedBy: null,
+      profileFingerprint: null,
+      linkedAt: null,
+      openingAt: null,
+      ...fields,
+      createdAt: now,
+      updatedAt: now,
+    });
+    row.id = await insertReturningId(this.repo, row);
+    return row;
   }
 
   /** Links the user, or reports that another user holds the contact (the partial unique index decides, atomically). */

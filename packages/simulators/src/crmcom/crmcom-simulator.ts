@@ -11,7 +11,7 @@ import {
   JournalType,
   PurchaseRecord,
 } from './crmcom-records';
-import { CrmComStore, StoreSettings } from './crmcom-store';
+import { ContactPatch, CrmComStore, StoreSettings } from './crmcom-store';
 import { storedPhone } from './phone-form';
 import { CrmAudienceStore, ProductRecord } from './audience-store';
 import { majorTextToMinor } from './money';
@@ -237,6 +237,11 @@ export class CrmComSimulator {
 
   contacts(): ContactRecord[] {
     return structuredClone([...this.store.contacts.values()]);
+  }
+
+  /** A change made in CRM.COM itself (its back office), e.g. the CRM team fixing a duplicate's email. */
+  updateContact(id: string, patch: Pick<ContactPatch, 'email' | 'firstName' | 'lastName'>): ContactRecord {
+    return structuredClone(this.store.updateContact(id, patch));
   }
 
   getContact(id: string): ContactRecord | undefined {
