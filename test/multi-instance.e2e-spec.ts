@@ -48,12 +48,23 @@ async function instanceOf(child: ChildConnector): Promise<string> {
       expect(seeds).toHaveLength(1);
 
       // Orders (Pepper → purchases, whose reward awards come back as wallet credits) and POS awards (wallet → Pepper).
-      setup.crm.faults.add({ method: 'POST', path: /^\/purchases$/, fault: { kind: 'delay', ms: 40 } });
+      // Each purchase takes 150 ms, so the burst lasts longer than one queue tick (1 s) and both instances work it.
+      setup.crm.faults.add({ method: 'POST', path: /^\/purchases$/, fault: { kind: 'delay', ms: 150 } });
       for (let i = 0; i < ORDERS; i++) setup.pepper.completeOrder(users[i], { orderId: `multi-${i}`, total: '10.00', items: [] });
       for (let i = 0; i < POS_AWARDS; i++) setup.crm.posAward(setup.crm.findContactByCode(users[ORDERS + i])!.id, '2.00');
 
-      // Mid-batch: kill A once some purchases have landed.
-      await waitFor(() => expect(setup.crm.purchases().length).toBeGreaterThanOrEqual(15), 30_000, 5);
+      // Mid-batch: kill A once some purchases have landed and A is working its share (it has settled events of the
+      // burst and holds claims on more).
+      await waitFor(async () => {
+        expect(setup.crm.purchases().length).toBeGreaterThanOrEqual(15);
+        const [mine] = await queryDb<{ done: number; held: number }>(
+          setup.databasePath,
+          "SELECT SUM(CASE WHEN state = 'DONE' THEN 1 ELSE 0 END) AS done, SUM(CASE WHEN state = 'PENDING' AND claimedUntil IS NOT NULL THEN 1 ELSE 0 END) AS held FROM inbound_event WHERE claimedBy = ?",
+          [idA],
+        );
+        expect(Number(mine?.done ?? 0)).toBeGreaterThan(0);
+        expect(Number(mine?.held ?? 0)).toBeGreaterThan(0);
+      }, 30_000, 5);
       const atKill = setup.crm.purchases().length;
       expect(await a.kill('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
       const killedAt = Date.now();

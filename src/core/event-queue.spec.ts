@@ -11,13 +11,16 @@ const event = (id: number, pepperUserId: string | null): InboundEventEntity =>
 /** The queue's store: a fixed backlog handed out once, and what was settled, in order. */
 class BacklogStore {
   settled: number[] = [];
+  /** the batch size of each call of due() */
+  asked: number[] = [];
   private handedOut = false;
   readonly claimRenewEveryMs = 0;
-  constructor(private readonly backlog: InboundEventEntity[]) {}
-  async due(): Promise<InboundEventEntity[]> {
+  constructor(private readonly backlog: InboundEventEntity[], readonly sharesQueue = false) {}
+  async due(_source: string, limit: number): Promise<InboundEventEntity[]> {
+    this.asked.push(limit);
     if (this.handedOut) return [];
     this.handedOut = true;
-    return this.backlog;
+    return this.backlog.slice(0, limit);
   }
   async overdueWaits(): Promise<InboundEventEntity[]> {
     return [];
@@ -96,5 +99,24 @@ describe('EventQueue', () => {
     handler.finish(2);
     await run;
     expect(store.settled).toEqual([1, 2]);
+  });
+
+  it('claims at most two events per lane at a time when several instances share the queue, so each gets a share', async () => {
+    const backlog = Array.from({ length: 50 }, (_, i) => event(i + 1, `u${i + 1}`));
+    const done = { deferMs: 1000, maxWaitMs: 3_600_000, concurrency: 4 };
+    const run = async (store: BacklogStore): Promise<void> => {
+      const handler: EventHandler = { handle: async () => ({ state: 'DONE', note: null }) };
+      await new TestQueue(store, handler, done).processDue(new RunContext('run', 'ADMIN', () => false));
+    };
+
+    const shared = new BacklogStore(backlog, true);
+    await run(shared);
+    expect(shared.asked[0]).toBe(8);
+    expect(shared.settled).toHaveLength(8);
+
+    const alone = new BacklogStore(backlog);
+    await run(alone);
+    expect(alone.asked[0]).toBe(200);
+    expect(alone.settled).toHaveLength(50);
   });
 });

@@ -12,6 +12,11 @@ import type { EventHandler } from './handle-result';
 import { forEachBounded } from '../common/bounded-concurrency';
 
 const BATCH_SIZE = 200;
+/**
+ * On a queue several instances share, a batch is claimed (held by this instance until worked): two events per lane
+ * keep the lanes busy without hoarding, so an instance that ticks a moment later still finds a share of a burst.
+ */
+const CLAIMED_PER_LANE = 2;
 const DEFAULT_DEFER_MS = 30_000;
 
 export interface EventQueueTiming {
@@ -74,8 +79,9 @@ export abstract class EventQueue {
     await this.parkOverdueWaits(ctx);
     const seen = new Set<number>();
     const covered = new Set<string>();
+    const size = this.events.sharesQueue ? Math.max(1, this.timing.concurrency ?? 1) * CLAIMED_PER_LANE : BATCH_SIZE;
     for (;;) {
-      const batch = (await this.events.due(this.source, BATCH_SIZE)).filter((e) => !seen.has(e.id));
+      const batch = (await this.events.due(this.source, size)).filter((e) => !seen.has(e.id));
       if (batch.length === 0 || ctx.stopping) return;
       for (const event of batch) seen.add(event.id);
       // Users are independent (every flow of one user runs under that user's lock): several users at once, each

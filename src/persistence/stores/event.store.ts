@@ -33,6 +33,10 @@ export class EventStore {
   ) {}
 
   /** Several instances share the queue (Postgres): events are claimed before they are worked. */
+  get sharesQueue(): boolean {
+    return this.claiming;
+  }
+
   private get claiming(): boolean {
     return Boolean(this.config?.databaseUrl && this.instance);
   }
