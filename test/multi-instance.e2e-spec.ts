@@ -24,7 +24,13 @@ async function instanceOf(child: ChildConnector): Promise<string> {
 (onPostgres ? describe : describe.skip)('several instances on one Postgres database (e2e)', () => {
   it(`two instances, ${USERS} users, ${ORDERS} orders and ${POS_AWARDS + REDEMPTIONS} movements: each exactly once, balances equal, work split; one SIGKILLed mid-batch is taken over within the lease time`, async () => {
     let users: string[] = [];
-    const setup = await startSimulatorsForChild({ crm: REWARD, seed: (pepper) => (users = addUsers(pepper, 'Multi', USERS)), env: { LOG_LEVEL: 'warn' } });
+    // Four lanes each (an instance claims eight events at a time) and 150 ms a purchase: the burst below lasts several
+    // queue ticks (1 s), so both instances work it whatever the machine's load.
+    const setup = await startSimulatorsForChild({
+      crm: REWARD,
+      seed: (pepper) => (users = addUsers(pepper, 'Multi', USERS)),
+      env: { LOG_LEVEL: 'warn', SYNC_CONCURRENCY: '4' },
+    });
     const children: ChildConnector[] = [];
     try {
       const [a, b] = await Promise.all([spawnConnector(setup.env), spawnConnector(setup.env)]);
@@ -48,7 +54,6 @@ async function instanceOf(child: ChildConnector): Promise<string> {
       expect(seeds).toHaveLength(1);
 
       // Orders (Pepper → purchases, whose reward awards come back as wallet credits) and POS awards (wallet → Pepper).
-      // Each purchase takes 150 ms, so the burst lasts longer than one queue tick (1 s) and both instances work it.
       setup.crm.faults.add({ method: 'POST', path: /^\/purchases$/, fault: { kind: 'delay', ms: 150 } });
       for (let i = 0; i < ORDERS; i++) setup.pepper.completeOrder(users[i], { orderId: `multi-${i}`, total: '10.00', items: [] });
       for (let i = 0; i < POS_AWARDS; i++) setup.crm.posAward(setup.crm.findContactByCode(users[ORDERS + i])!.id, '2.00');
