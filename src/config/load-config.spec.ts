@@ -37,7 +37,7 @@ describe('loadConfig', () => {
     expect(config.pepper).toMatchObject({ pollIntervalSeconds: 300, pollLagSeconds: 30, pollOverlapSeconds: 600, sweepHours: 24 });
     expect(config.crmcom).toMatchObject({ pollIntervalSeconds: 300, pollOverlapSeconds: 300, sweepHours: 48 });
     // The rate budgets and the seed's concurrency: README "Performance" says why these numbers.
-    expect([config.pepper.maxRps, config.crmcom.maxRps, config.syncConcurrency]).toEqual([100, 400, 16]);
+    expect([config.pepper.maxRps, config.crmcom.maxRps, config.syncConcurrency]).toEqual([100, 400, 32]);
     expect(config.databasePath).toBe('./data/connector.sqlite');
     expect(config.leaseTtlSeconds).toBe(30);
     expect(config.port).toBe(3000);

@@ -216,7 +216,7 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       adminRateLimitPerMinute: r.integer('ADMIN_RATE_LIMIT_PER_MINUTE', 1200, 1, 1_000_000),
     },
     phoneDefaultRegion: region,
-    syncConcurrency: r.integer('SYNC_CONCURRENCY', 16, 1, 64),
+    syncConcurrency: r.integer('SYNC_CONCURRENCY', 32, 1, 64),
     maxWaitHours: r.integer('MAX_WAIT_HOURS', 6, 1, 24 * 30),
     syncMode: r.oneOf('SYNC_MODE', ['live', 'shadow'] as const, 'live'),
     lockWatchdogSeconds: r.integer('LOCK_WATCHDOG_SECONDS', 600, 0, 86_400),
