@@ -139,11 +139,7 @@ export class LinkStore {
 
   async countByStatus(): Promise<Record<string, number>> {
     const rows = await countRowsOf<{ status: string; count: number }>(
-      this.repo
-      .createQueryBuilder('l')
-      .select('l.status', 'status')
-      .addSelect('COUNT(*)', 'count')
-      .groupBy('l.status'),
+      this.repo.createQueryBuilder('l').select('l.status', 'status').addSelect('COUNT(*)', 'count').groupBy('l.status'),
     );
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
   }
@@ -151,11 +147,11 @@ export class LinkStore {
   async countByMatch(): Promise<Record<string, number>> {
     const rows = await countRowsOf<{ matchedBy: string; count: number }>(
       this.repo
-      .createQueryBuilder('l')
-      .select('l.matchedBy', 'matchedBy')
-      .addSelect('COUNT(*)', 'count')
-      .where("l.status = 'LINKED'")
-      .groupBy('l.matchedBy'),
+        .createQueryBuilder('l')
+        .select('l.matchedBy', 'matchedBy')
+        .addSelect('COUNT(*)', 'count')
+        .where("l.status = 'LINKED'")
+        .groupBy('l.matchedBy'),
     );
     return Object.fromEntries(rows.map((r) => [r.matchedBy, Number(r.count)]));
   }
