@@ -103,10 +103,10 @@ describe('EventQueue', () => {
 
   it('claims at most two events per lane at a time when several instances share the queue, so each gets a share', async () => {
     const backlog = Array.from({ length: 50 }, (_, i) => event(i + 1, `u${i + 1}`));
-    const done = { deferMs: 1000, maxWaitMs: 3_600_000, concurrency: 4 };
+    const timing = { deferMs: 1000, maxWaitMs: 3_600_000, concurrency: 4 };
     const run = async (store: BacklogStore): Promise<void> => {
       const handler: EventHandler = { handle: async () => ({ state: 'DONE', note: null }) };
-      await new TestQueue(store, handler, done).processDue(new RunContext('run', 'ADMIN', () => false));
+      await new TestQueue(store, handler, timing).processDue(new RunContext('run', 'ADMIN', () => false));
     };
 
     const shared = new BacklogStore(backlog, true);

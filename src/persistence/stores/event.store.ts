@@ -34,10 +34,6 @@ export class EventStore {
 
   /** Several instances share the queue (Postgres): events are claimed before they are worked. */
   get sharesQueue(): boolean {
-    return this.claiming;
-  }
-
-  private get claiming(): boolean {
     return Boolean(this.config?.databaseUrl && this.instance);
   }
 
@@ -108,7 +104,7 @@ export class EventStore {
    * claimDue), so instances sharing the queue work different users.
    */
   due(source: EventSource, limit: number): Promise<InboundEventEntity[]> {
-    if (this.claiming) return this.claimDue(source, limit);
+    if (this.sharesQueue) return this.claimDue(source, limit);
     const now = this.clock.now();
     return this.repo.find({
       where: [
@@ -160,7 +156,7 @@ export class EventStore {
 
   /** How often a holder renews its claims while it works (a third of their life); null when not claiming. */
   get claimRenewEveryMs(): number | null {
-    return this.claiming ? Math.max(100, Math.floor(this.claimTtlMs / 3)) : null;
+    return this.sharesQueue ? Math.max(100, Math.floor(this.claimTtlMs / 3)) : null;
   }
 
   private get claimTtlMs(): number {
@@ -169,7 +165,7 @@ export class EventStore {
 
   /** Keeps this instance's live claims alive (its heartbeat while it works the queue). */
   async renewClaims(): Promise<number> {
-    if (!this.claiming) return 0;
+    if (!this.sharesQueue) return 0;
     const now = this.clock.now();
     const result = await this.repo.update(
       { claimedBy: (this.instance as Instance).id, state: 'PENDING', claimedUntil: MoreThanOrEqual(now) },
@@ -180,7 +176,7 @@ export class EventStore {
 
   /** Drops this instance's claims on what it did not get to (the end of its share of a run). */
   async releaseClaims(source: EventSource): Promise<void> {
-    if (!this.claiming) return;
+    if (!this.sharesQueue) return;
     await this.repo.update({ source, claimedBy: (this.instance as Instance).id, state: 'PENDING', claimedUntil: Not(IsNull()) }, { claimedUntil: null });
   }
 
