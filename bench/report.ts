@@ -71,9 +71,13 @@ const fmt = (x: number, digits = 2): string => x.toFixed(digits);
 const seconds = (x: number | null): string => (x === null ? '–' : fmt(x, 1));
 export const total = (counts: RouteCounts): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
-/** Targets of issue 9 per user kind: CRM.COM and Pepper calls (null: none set). */
-const TARGETS: Record<UserKind, { crm: number; pepper: number | null }> = {
-  'new-with-points': { crm: 2, pepper: 0.05 },
+/**
+ * Targets of issue 9 per user kind: CRM.COM and Pepper calls (null: none set). `openingCredit`: on top of the target,
+ * the one CREDIT journal that carries a new user's Pepper points into the new wallet (README "Opening balances": a money
+ * movement the design requires, not a lookup), shown as such in the report.
+ */
+const TARGETS: Record<UserKind, { crm: number; pepper: number | null; openingCredit?: boolean }> = {
+  'new-with-points': { crm: 2, pepper: 0.05, openingCredit: true },
   'new-without-points': { crm: 2, pepper: 0.05 },
   'email-match': { crm: 1, pepper: null },
   'phone-match': { crm: 1, pepper: null },
@@ -166,9 +170,10 @@ function byKindTable(lines: string[], r: SizeResult): void {
     const users = r.population.byKind[kind];
     const settled = r.byKind.settled.byKind[kind];
     const goal = TARGETS[kind];
-    const crmOk = users > 0 && calls(settled, 'crm') / users <= goal.crm;
+    const crmOk = users > 0 && calls(settled, 'crm') / users <= goal.crm + (goal.openingCredit ? 1 : 0);
     const pepperOk = goal.pepper === null || (users > 0 && calls(settled, 'pepper') / users <= goal.pepper);
-    const target = `≤ ${goal.crm} / ${goal.pepper === null ? '–' : `≤ ${goal.pepper}`} ${crmOk && pepperOk ? 'met' : 'not met'}`;
+    const crmGoal = `≤ ${goal.crm}${goal.openingCredit ? ' + the opening CREDIT' : ''}`;
+    const target = `${crmGoal} / ${goal.pepper === null ? '–' : `≤ ${goal.pepper}`} ${crmOk && pepperOk ? 'met' : 'not met'}`;
     row(KIND_LABELS[kind], users, users, r.byKind.seed.byKind[kind], settled, target);
   }
   row('shared (per user)', r.users, r.users, r.byKind.seed.shared, r.byKind.settled.shared, '');

@@ -1,9 +1,9 @@
 import { LinkStore } from '../src/persistence/stores/link.store';
 import { SyncJobs } from '../src/sync/sync-jobs';
-import { addUsers, settleUntilClean, startChaosHarness } from './support/chaos/chaos-harness';
+import { addUsers, settleUntilClean, SkewClock, startChaosHarness } from './support/chaos/chaos-harness';
 import { inboundEvents, writeDb } from './support/chaos/db';
 import { Harness, startHarness, waitFor } from './support/harness';
-import { pepperPoints, settle } from './support/loyalty';
+import { balanceMismatches, LOYALTY_ENV, pepperPoints, settle, WALLET_PERK } from './support/loyalty';
 
 // The seed matches against a local contact index (README "Performance"): a page of CRM.COM's contacts replaces three
 // searches per user, and a new contact costs its create and its primary account only.
@@ -180,6 +180,104 @@ describe('a POS movement on a wallet the seed has not read back yet (e2e)', () =
       expect(await settleUntilClean(h)).toMatchObject({ pending: 0, violations: [] });
       expect(pepperPoints(h, users[0])).toBe(150);
       expect((await inboundEvents(h.config.databasePath, 'crmcom')).find((e) => e.externalId === journal.id)).toMatchObject({ state: 'DONE' });
+    } finally {
+      await h.close();
+    }
+  });
+});
+
+describe("a matched user's opening balance from the wallet balance the contact list showed (e2e)", () => {
+  const walletReads = (h: Harness) => h.crm.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/wallets/'));
+  const seedMatched = (pepper: Harness['pepper'], crm: Harness['crm']) => {
+    pepper.addPerk({ id: WALLET_PERK, title: 'Wallet', template: 'PSEUDO_CURRENCY' });
+    pepper.addUser({ id: 'new', firstName: 'Nell', lastName: 'New', email: 'nell@example.com' }, { emitAction: false });
+    pepper.addUser({ id: 'matched', firstName: 'Mo', lastName: 'Match', email: 'mo@example.com' }, { emitAction: false });
+    return crm.addContact({ firstName: 'Mo', lastName: 'Match', email: 'mo@example.com', balance: '5.00' });
+  };
+
+  it('opens with the listed balance: no wallet read, and the Pepper award shows the wallet', async () => {
+    const h = await startHarness({ env: LOYALTY_ENV, seed: seedMatched });
+    try {
+      await settle(h);
+      expect((await links(h)).find((l) => l.pepperUserId === 'matched')).toMatchObject({ status: 'LINKED', matchedBy: 'EMAIL' });
+      expect(pepperPoints(h, 'matched')).toBe(500);
+      expect(walletReads(h)).toEqual([]);
+      expect(await balanceMismatches(h)).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a CRM.COM that lists wallets without a balance (the documented {id, code}): the wallet is read once', async () => {
+    let contact: ReturnType<typeof seedMatched> | undefined;
+    const h = await startHarness({
+      env: LOYALTY_ENV,
+      crm: { variants: { walletsWithoutBalance: true } },
+      seed: (pepper, crm) => (contact = seedMatched(pepper, crm)),
+    });
+    try {
+      await settle(h);
+      expect(pepperPoints(h, 'matched')).toBe(500);
+      expect(walletReads(h).map((r) => r.path)).toEqual([`/wallets/${contact?.walletId}`]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a journal of the contact taken in after the list was read but before the link: the wallet is read, the journal counts once', async () => {
+    let contactId = '';
+    const h = await startHarness({
+      // one lane: the matched user waits behind the new one, whose create is held
+      env: { ...LOYALTY_ENV, SYNC_CONCURRENCY: '1' },
+      seed: (pepper, crm) => {
+        contactId = seedMatched(pepper, crm).id;
+        crm.faults.add({ method: 'POST', path: /^\/contacts$/, fault: { kind: 'delay', ms: 1500 }, times: 1 });
+      },
+    });
+    try {
+      // The index has been read (it is read before the first create); the matched user is not linked yet.
+      await waitFor(() => expect(h.crm.requests.some((r) => r.method === 'POST' && r.path === '/contacts')).toBe(true));
+      const journal = h.crm.posAward(contactId, '1.50');
+      await (await h.app.get(SyncJobs).startJournalsPoll('ADMIN')).done;
+      await waitFor(async () =>
+        expect((await inboundEvents(h.config.databasePath, 'crmcom')).find((e) => e.externalId === journal.id)).toMatchObject({ state: 'SKIPPED' }),
+      );
+      expect((await links(h)).find((l) => l.pepperUserId === 'matched')).toBeUndefined();
+
+      await settle(h);
+      expect((await links(h)).find((l) => l.pepperUserId === 'matched')).toMatchObject({ status: 'LINKED', matchedBy: 'EMAIL' });
+      // the listed 5.00 no longer tells the whole story: the wallet (6.50) is read, and the journal is inside it
+      expect(walletReads(h)).toHaveLength(1);
+      expect(pepperPoints(h, 'matched')).toBe(650);
+      expect(await balanceMismatches(h)).toEqual([]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('a journal posted after the list was read, taken in after the link: a movement on top of the listed balance, once', async () => {
+    let contactId = '';
+    const clock = new SkewClock();
+    const h = await startHarness({
+      clock,
+      env: { ...LOYALTY_ENV, SYNC_CONCURRENCY: '1' },
+      seed: (pepper, crm) => {
+        contactId = seedMatched(pepper, crm).id;
+        crm.faults.add({ method: 'POST', path: /^\/contacts$/, fault: { kind: 'delay', ms: 1000 }, times: 1 });
+      },
+    });
+    try {
+      await waitFor(() => expect(h.crm.requests.some((r) => r.method === 'POST' && r.path === '/contacts')).toBe(true));
+      // later than the second the list was read in (posted_on has whole seconds)
+      clock.advance(5_000);
+      h.crm.posAward(contactId, '1.50');
+      await h.idle();
+      expect((await links(h)).find((l) => l.pepperUserId === 'matched')).toMatchObject({ status: 'LINKED', matchedBy: 'EMAIL' });
+
+      await settle(h);
+      expect(walletReads(h)).toEqual([]);
+      expect(pepperPoints(h, 'matched')).toBe(650);
+      expect(await balanceMismatches(h)).toEqual([]);
     } finally {
       await h.close();
     }

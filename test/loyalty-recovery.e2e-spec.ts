@@ -22,6 +22,12 @@ describe('loyalty writes under restarts and lost answers (e2e)', () => {
       await waitFor(() => expect(h.crm.purchases().length).toBeGreaterThanOrEqual(10));
       await h.restart();
       h.crm.faults.clear();
+      // Writes in doubt settle by read-back as the feeds go round; on a busy machine more of the 250 ms calls time out,
+      // so the feeds are run until every order has its purchase (bounded), and duplicates are checked after.
+      await waitFor(async () => {
+        await settle(h, 1);
+        expect(h.crm.purchases()).toHaveLength(30);
+      }, 60_000);
       await settle(h);
 
       const references = h.crm.purchases().map((p) => p.referenceNumber);

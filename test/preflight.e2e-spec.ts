@@ -37,6 +37,7 @@ describe('npm run preflight against the simulators (e2e)', () => {
     expect(byId(report, 'pepper.wallet-perk').seen).toContain('wallet perk perk-wallet "Wallet"');
     expect(byId(report, 'pepper.order-metadata').seen).toContain('2 readable, 0 unreadable');
     expect(byId(report, 'crmcom.filter.phone').seen).toContain('national form → finds the contact');
+    expect(byId(report, 'crmcom.listed-wallet-balance').seen).toMatch(/^\d+ listed wallet balances? equal to GET \/wallets\/:id$/);
     expect({ contacts: f.crm.contacts().length, purchases: f.crm.purchases().length, journals: f.crm.journals().length }).toEqual(before);
     expect(f.crm.requests.slice(seeded.crm).filter((r) => r.method !== 'GET')).toEqual([]);
     expect(f.pepper.requests.slice(seeded.pepper).filter((r) => r.method !== 'GET')).toEqual([]);
@@ -109,6 +110,13 @@ describe('npm run preflight against the simulators (e2e)', () => {
       fix: expect.stringContaining('direct searches'),
     });
     expect(report.failed).toBe(false);
+  });
+
+  it("wallets listed without a balance (the documented {id, code}): a PASS that says matched users' wallets are read", async () => {
+    f = await startPreflightFixture({ crm: { variants: { walletsWithoutBalance: true } } });
+    const report = await runPreflight(f.deps);
+    expect(notPassing(report)).toEqual([]);
+    expect(byId(report, 'crmcom.listed-wallet-balance').seen).toContain("reads each matched contact's wallet (GET /wallets/:id)");
   });
 
   it('unreadable order metadata: counts readable and unreadable orders and shows the reasons', async () => {
@@ -203,13 +211,13 @@ describe('the preflight CLI as a child process (e2e)', () => {
       const ok = await run(f.env);
       expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
       expect(ok.stdout).toContain('| Filter: contacts by code');
-      expect(ok.stdout).toContain('Preflight passed (17 PASS, 0 WARN, 0 FAIL, 0 SKIP)');
+      expect(ok.stdout).toContain('Preflight passed (18 PASS, 0 WARN, 0 FAIL, 0 SKIP)');
 
       f.crm.ignoredFilters.add('email_address');
       const failed = await run(f.env);
       expect(failed.code).toBe(1);
       expect(failed.stdout).toMatch(/\| Filter: contacts by +\|.*\| FAIL +\|/);
-      expect(failed.stdout).toContain('Preflight FAILED (16 PASS, 0 WARN, 1 FAIL, 0 SKIP)');
+      expect(failed.stdout).toContain('Preflight FAILED (17 PASS, 0 WARN, 1 FAIL, 0 SKIP)');
     } finally {
       await f.close();
     }

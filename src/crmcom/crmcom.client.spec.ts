@@ -350,6 +350,7 @@ describe('CrmComClient contact search', () => {
       email: 'c1@example.com',
       phoneNumber: '+447911123456',
       walletId: 'w-c1',
+      walletBalanceMinor: null,
       emailOptOut: false,
       smsOptOut: true,
     });

@@ -36,6 +36,13 @@ describe('parseCrmContact', () => {
     expect(parseCrmContact({ id: 'c1', email: 'a@example.com' }).email).toBe('a@example.com');
     expect(parseCrmContact({ id: 'c1', email_address: 'b@example.com' }).email).toBe('b@example.com');
   });
+
+  it("reads the wallet's total balance when the contact shows it with its wallet, and none when it shows only {id, code}", () => {
+    expect(parseCrmContact({ id: 'c1', wallet: { id: 'w1', code: 'W1', total_balance: 12.5 } })).toMatchObject({ walletId: 'w1', walletBalanceMinor: 1250 });
+    expect(parseCrmContact({ id: 'c1', wallet: { id: 'w1', code: 'W1' } })).toMatchObject({ walletId: 'w1', walletBalanceMinor: null });
+    expect(parseCrmContact({ id: 'c1', wallet: null })).toMatchObject({ walletId: null, walletBalanceMinor: null });
+    expect(() => parseCrmContact({ id: 'c1', wallet: { id: 'w1', total_balance: 'lots' } })).toThrow(/wallet.*total_balance/);
+  });
 });
 
 describe('parseCrmWallet', () => {

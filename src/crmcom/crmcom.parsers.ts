@@ -35,6 +35,9 @@ export function parseCrmContact(raw: unknown, defaultRegion = 'GB'): CrmContact 
     email: optionalString(contact, 'email') ?? optionalString(contact, 'email_address'),
     phoneNumber: crmPhoneToE164(contact.phone, defaultRegion),
     walletId: wallet ? within('wallet', () => optionalString(wallet, 'id')) : null,
+    // inferred: a contact read with include_wallet=true shows its wallet's balance as GET /wallets/:id does
+    // (`total_balance`); a wallet shown without it reads as null and the balance is read from the wallet. The preflight checks it.
+    walletBalanceMinor: wallet ? within('wallet', () => optionalAmountMinor(wallet, 'total_balance')) : null,
     emailOptOut: booleanOr(contact, 'email_opt_out', false),
     smsOptOut: booleanOr(contact, 'sms_opt_out', false),
   };

@@ -9,6 +9,11 @@ export interface CrmContact {
   /** E.164, read from whatever form CRM.COM holds (see common/phone.ts); null when none is readable */
   phoneNumber: string | null;
   walletId: string | null;
+  /**
+   * The wallet's total balance as the contact read with its wallet showed it; null when it showed none (then the
+   * balance is read from the wallet itself).
+   */
+  walletBalanceMinor: number | null;
   emailOptOut: boolean;
   smsOptOut: boolean;
 }

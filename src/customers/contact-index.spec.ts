@@ -20,6 +20,7 @@ const contact = (id: string, fields: Partial<CrmContact> = {}): CrmContact => ({
   email: null,
   phoneNumber: null,
   walletId: `w-${id}`,
+  walletBalanceMinor: null,
   emailOptOut: false,
   smsOptOut: false,
   ...fields,
@@ -63,12 +64,15 @@ describe('ContactIndex', () => {
   let conflicts: ConflictStore;
   const linkedUserOf = async () => null;
 
+  let clock: FakeClock;
+
   beforeEach(async () => {
-    moduleRef = await storeTestingModule(new FakeClock(new Date('2026-03-01T12:00:00Z')));
+    clock = new FakeClock(new Date('2026-03-01T12:00:00Z'));
+    moduleRef = await storeTestingModule(clock);
     crm = new FakeContactList();
     links = moduleRef.get(LinkStore);
     conflicts = moduleRef.get(ConflictStore);
-    index = new ContactIndex(crm as unknown as CrmComClient, moduleRef.get(ContactIndexStore), links, new ConflictReporter(conflicts));
+    index = new ContactIndex(crm as unknown as CrmComClient, moduleRef.get(ContactIndexStore), links, new ConflictReporter(conflicts), clock);
     index.begin();
   });
   afterEach(() => moduleRef.close());
@@ -248,5 +252,30 @@ describe('ContactIndex', () => {
     const byUser = new Map(open.map((c) => [c.pepperUserId, [...c.candidateContactIds].sort()]));
     expect(byUser).toEqual(new Map([['u1', ['c1', 'till-email']], ['u3', ['c3', 'till-phone']]]));
     expect(index.counts().duplicates).toBe(2);
+  });
+
+  it("keeps each listed wallet balance dated by its page's read, until a journal of that contact or wallet comes in", async () => {
+    crm.add(contact('c1', { walletBalanceMinor: 1250 }), 100);
+    crm.add(contact('c2', { walletBalanceMinor: 0 }), 101);
+    crm.add(contact('c3', { walletBalanceMinor: null }), 102);
+    const loadedAt = clock.now();
+    await index.directory(linkedUserOf);
+    const store = moduleRef.get(ContactIndexStore);
+
+    expect(await store.listedWalletBalance('c1')).toEqual({ walletId: 'w-c1', balanceMinor: 1250, readAt: loadedAt });
+    expect(await store.listedWalletBalance('c2')).toEqual({ walletId: 'w-c2', balanceMinor: 0, readAt: loadedAt });
+    // shown without a balance: none to use (the wallet is read instead)
+    expect(await store.listedWalletBalance('c3')).toBeNull();
+
+    await store.forgetWalletBalance({ contactId: null, walletId: 'w-c1' });
+    await store.forgetWalletBalance({ contactId: 'c2', walletId: null });
+    expect(await store.listedWalletBalance('c1')).toBeNull();
+    expect(await store.listedWalletBalance('c2')).toBeNull();
+
+    // a refresh that lists a contact again brings a balance as of its own read
+    clock.advance(60_000);
+    crm.add(contact('c4', { walletBalanceMinor: 500 }), 103);
+    await index.refresh();
+    expect(await store.listedWalletBalance('c4')).toEqual({ walletId: 'w-c4', balanceMinor: 500, readAt: clock.now() });
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Clock } from '../common/clock';
 import { logEvent } from '../common/structured-log';
 import { CrmComClient } from '../crmcom/crmcom.client';
 import type { CrmContactWrite } from '../crmcom/crmcom.types';
@@ -52,6 +53,7 @@ export class ContactIndex {
     private readonly store: ContactIndexStore,
     private readonly links: LinkStore,
     private readonly conflictReporter: ConflictReporter,
+    private readonly clock: Clock,
   ) {}
 
   private static emptyStats(): ContactIndexStats {
@@ -111,6 +113,7 @@ export class ContactIndex {
       email: profile.email ?? null,
       phoneNumber: profile.phoneNumber ?? null,
       walletId: null,
+      walletBalanceMinor: null,
       emailOptOut: profile.emailOptOut ?? false,
       smsOptOut: profile.smsOptOut ?? false,
     };
@@ -180,7 +183,8 @@ export class ContactIndex {
     let newest = this.newestSeen;
     for await (const page of this.crm.contactsNewestFirst()) {
       const fresh = backTo === null ? page : page.filter((item) => (item.createdOn as number) >= backTo);
-      await this.store.upsertListed(fresh);
+      // The page has arrived: the balances it shows are as of now at the latest (README "Opening balances").
+      await this.store.upsertListed(fresh, this.clock.now());
       read += fresh.length;
       for (const item of fresh) newest = Math.max(newest, item.createdOn as number);
       // The same second as the newest known is read again: contacts created in it after the last read are new.

@@ -10,6 +10,7 @@ const contact = (id: string, fields: Partial<CrmContact> = {}): CrmContact => ({
   email: null,
   phoneNumber: null,
   walletId: null,
+  walletBalanceMinor: null,
   emailOptOut: false,
   smsOptOut: false,
   ...fields,

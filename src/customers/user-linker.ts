@@ -143,7 +143,7 @@ export class UserLinker {
       });
     }
     const link = linked.link;
-    await this.afterLinked(user.id, actor, `linked to contact ${contact.id} (${matchedBy})`, { crmContactId: contact.id, crmWalletId: walletId, created: false }, known);
+    await this.afterLinked(user.id, actor, `linked to contact ${contact.id} (${matchedBy})`, { crmContactId: contact.id, crmWalletId: walletId, created: false, matchedInIndex: indexed !== null }, known);
     logEvent(this.logger, 'user_linked', { pepperUserId: user.id, crmContactId: contact.id, matchedBy });
     // The contact as just matched is the profile's starting point: no second read of it.
     const updated = await this.profiles.update(link, user, { current: contact, holders: indexed ?? undefined });

@@ -26,6 +26,8 @@ export interface LinkedEvent {
   crmWalletId: string | null;
   /** the connector created the contact (rather than matching an existing one) */
   created: boolean;
+  /** matched in the seed's contact index, whose listed wallet balance may stand in for a wallet read */
+  matchedInIndex?: boolean;
 }
 
 export class ContactTakenError extends Error {

@@ -18,6 +18,7 @@ import { Alerts1766500000000 } from './migrations/1766500000000-alerts';
 import { LedgerLookupIndexes1766600000000 } from './migrations/1766600000000-ledger-lookup-indexes';
 import { ContactIndex1766700000000 } from './migrations/1766700000000-contact-index';
 import { PerUserLookupIndexes1766800000000 } from './migrations/1766800000000-per-user-lookup-indexes';
+import { ListedWalletBalances1766900000000 } from './migrations/1766900000000-listed-wallet-balances';
 
 export const MIGRATIONS = [
   InitialSchema1764000000000,
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   LedgerLookupIndexes1766600000000,
   ContactIndex1766700000000,
   PerUserLookupIndexes1766800000000,
+  ListedWalletBalances1766900000000,
 ];
 
 /** The database holds customers' contact links: create it readable by its owner only. */

@@ -1,5 +1,6 @@
 import { crmPhoneToE164 } from '../common/phone';
-import { parseCrmJournal } from '../crmcom/crmcom.parsers';
+import { parseCrmContact, parseCrmJournal, parseCrmWallet } from '../crmcom/crmcom.parsers';
+import { formatMinor } from '../common/money';
 import { contactFilterToQueries } from '../crmcom/crmcom.wire';
 import { isRecord, ShapeError } from '../upstream/json-shape';
 import { QueryParams } from '../upstream/query-string';
@@ -66,6 +67,47 @@ export async function crmContactListOrder(s: PreflightSession): Promise<Outcome>
     return { verdict: 'WARN', seen: `not newest first: ${seen}`, fix: fallback };
   }
   return { verdict: 'PASS', seen: `newest first: ${seen}` };
+}
+
+/** How many listed wallet balances the check compares with their wallets. */
+const WALLETS_COMPARED = 3;
+
+/**
+ * A matched user's opening balance is taken from the wallet balance the contact list shows with include_wallet=true
+ * (inferred: `wallet.total_balance`, as GET /wallets/:id names it), one wallet read fewer per matched user. Compared
+ * here with GET /wallets/:id for the first contacts with a wallet.
+ */
+export async function crmListedWalletBalance(s: PreflightSession): Promise<Outcome> {
+  const { items } = await s.contacts();
+  const withWallet = items.flatMap((raw) => {
+    try {
+      const contact = parseCrmContact(raw, s.deps.config.phoneDefaultRegion);
+      return contact.walletId ? [contact] : [];
+    } catch (error) {
+      if (error instanceof ShapeError) return [];
+      throw error;
+    }
+  });
+  if (withWallet.length === 0) return { verdict: 'WARN', seen: 'no contact with a wallet on the first page', fix: 'run the preflight again once CRM.COM holds contacts with wallets' };
+  const shown = withWallet.filter((c) => c.walletBalanceMinor !== null).slice(0, WALLETS_COMPARED);
+  if (shown.length === 0) {
+    return { verdict: 'PASS', seen: "wallets listed as {id, code}, without a balance: the seed reads each matched contact's wallet (GET /wallets/:id)" };
+  }
+  const differing: string[] = [];
+  for (const contact of shown) {
+    const wallet = parseCrmWallet(await s.deps.crmRaw.get(`/wallets/${encodeURIComponent(contact.walletId as string)}`, {}));
+    if (wallet.balanceMinor !== contact.walletBalanceMinor) {
+      differing.push(`wallet ${wallet.id}: listed ${formatMinor(contact.walletBalanceMinor as number)}, GET /wallets/:id ${formatMinor(wallet.balanceMinor)}`);
+    }
+  }
+  if (differing.length > 0) {
+    return {
+      verdict: 'FAIL',
+      seen: differing.join('; '),
+      fix: "the list's wallet.total_balance is not the wallet's balance: matched users would open with it. Stop reading it (walletBalanceMinor in src/crmcom/crmcom.parsers.ts) before a seed",
+    };
+  }
+  return { verdict: 'PASS', seen: `${plural(shown.length, 'listed wallet balance')} equal to GET /wallets/:id` };
 }
 
 type PhoneForm = 'documented' | 'iso2' | 'e164' | 'local' | 'string' | 'unreadable';

@@ -12,6 +12,7 @@ import {
   crmPaging,
   crmPhoneShape,
   crmContactListOrder,
+  crmListedWalletBalance,
 } from './crmcom-checks';
 import { pepperCredentials, pepperOrderMetadata, pepperPaging, pepperWalletPerk } from './pepper-checks';
 import { CheckResult, Outcome, PreflightDeps, PreflightOptions, PreflightReport } from './preflight.types';
@@ -82,6 +83,13 @@ export const CHECKS: CheckDef[] = [
     expected: 'sort=CREATED_DATE&order=DESC answers contacts with an integer created_date, newest first',
     needs: CRM,
     run: crmContactListOrder,
+  },
+  {
+    id: 'crmcom.listed-wallet-balance',
+    check: "Contact list's wallet balance (matched users' opening balances)",
+    expected: 'a contact listed with include_wallet=true shows wallet.total_balance equal to GET /wallets/:id, or no balance',
+    needs: CRM,
+    run: crmListedWalletBalance,
   },
   {
     id: 'crmcom.filter.code',

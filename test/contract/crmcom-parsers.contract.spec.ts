@@ -43,6 +43,7 @@ describe('CRM.COM contacts', () => {
       email: null,
       phoneNumber: null,
       walletId: null,
+      walletBalanceMinor: null,
       emailOptOut: false,
       smsOptOut: false,
     });
@@ -57,6 +58,8 @@ describe('CRM.COM contacts', () => {
       email: 'johndoe@crm.com',
       phoneNumber: '+447911123456',
       walletId: '0b2f69e7-a9a6-2e6f-b1f2-0a643d9ca6b7',
+      // the documented contact shows its wallet as {id, code}: no balance, so a matched user's wallet is read
+      walletBalanceMinor: null,
       emailOptOut: true,
       smsOptOut: false,
     });

@@ -65,7 +65,7 @@ export class CrmJournalHandler implements EventHandler {
     });
     if (classification.kind === 'SKIP') return { state: 'SKIPPED', note: classification.reason };
     if (classification.kind === 'PARK') return { state: 'PARK', reason: classification.reason };
-    const link = await this.links.findLinkedForJournal(journal);
+    const link = (await this.links.findLinkedForJournal(journal)) ?? (await this.linkAfterForgettingListedBalance(journal));
     if (!link) {
       // A journal naming only a wallet nobody has shown us yet may belong to a contact the seed has just created, whose
       // wallet id comes with the index's next refresh (seconds): it waits for that rather than being skipped.
@@ -79,8 +79,8 @@ export class CrmJournalHandler implements EventHandler {
     // it: counted twice would create money, while a movement missed in that one second is reported by
     // reconciliation. A wallet the connector created had no history to skip.
     if (link.matchedBy !== 'CREATED') {
-      const openingAt = link.openingAt;
-      if (!openingAt) throw new DeferredError(`waiting for the opening balance of ${link.pepperUserId} (it will include this journal or precede it)`);
+      if (!link.openingAt) throw new DeferredError(`waiting for the opening balance of ${link.pepperUserId} (it will include this journal or precede it)`);
+      const openingAt = link.walletOpeningAt ?? link.openingAt;
       if (journal.postedOn * 1000 <= openingAt.getTime()) {
         return { state: 'SKIPPED', note: 'posted before the opening balance was read (or in that second): part of the opening balance' };
       }
@@ -108,5 +108,15 @@ export class CrmJournalHandler implements EventHandler {
       }
       return { state: 'DONE', note: `${points > 0 ? 'granted' : 'redeemed'} ${Math.abs(result.appliedPoints)} points for journal ${journal.id}` };
     });
+  }
+
+  /**
+   * A journal of a contact no one is linked to yet: the balance the seed's contact index listed for that contact no
+   * longer stands for the journals taken in, so it is cleared first; then the link is looked for again. A user linked
+   * meanwhile gets the journal as a movement (or inside its opening); one linked later reads its wallet instead.
+   */
+  private async linkAfterForgettingListedBalance(journal: CrmJournal) {
+    await this.contactIndex.forgetWalletBalance({ contactId: journal.contactId, walletId: journal.walletId });
+    return this.links.findLinkedForJournal(journal);
   }
 }

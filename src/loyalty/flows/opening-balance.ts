@@ -9,6 +9,7 @@ import { LinkedEvent, USER_LINKED, USERS_SEED_STARTED, UsersSeedStartedEvent } f
 import { PepperClient } from '../../pepper/pepper.client';
 import { AwardMirrorStore, AwardObservation } from '../../persistence/stores/award-mirror.store';
 import { SyncStateStore } from '../../persistence/stores/sync-state.store';
+import { ContactIndexStore } from '../../persistence/stores/contact-index.store';
 import type { InboundEventEntity } from '../../persistence/entities';
 import { ConflictReporter } from '../../ledger/conflict-reporter';
 import { EventStore } from '../../persistence/stores/event.store';
@@ -50,6 +51,7 @@ export class OpeningBalance {
     private readonly pepper: PepperClient,
     private readonly awards: AwardMirrorStore,
     private readonly syncState: SyncStateStore,
+    private readonly contactIndex: ContactIndexStore,
   ) {}
 
   /**
@@ -117,22 +119,24 @@ export class OpeningBalance {
   /**
    * Both balances are read now, at the moment of linking (call under the user's lock): movements after it reach the
    * other side as movements, and the opening step only applies what stood before. Applied later as a delta, it
-   * commutes with them. The moment of the read is the user's opening point. While loyalty is off nothing is read;
-   * the link repair queues the opening once it is ACTIVE.
+   * commutes with them. The moment of the read is the user's opening point; a wallet balance the seed's contact index
+   * listed stands for an earlier moment, the wallet's own opening point (`walletAtLink`). While loyalty is off nothing
+   * is read; the link repair queues the opening once it is ACTIVE.
    */
   @OnEvent(USER_LINKED)
   async enqueue(linked: LinkedEvent): Promise<void> {
     const walletPerkId = this.loyalty.walletPerkId();
     if (!walletPerkId) return;
     let pepperPointsAtLink: number | null = null;
-    let walletMinorAtLink: number | null = null;
+    let wallet: { minor: number; readAt: Date | null } | null = null;
     // A contact we created has no CRM.COM history before the snapshot's opening point: only the Pepper side is read.
     const snapshot = linked.created ? await this.fromSnapshot(linked.pepperUserId, walletPerkId) : null;
     try {
       pepperPointsAtLink = snapshot ? snapshot.points : ((await this.awardWriter.currentAward(linked.pepperUserId, walletPerkId))?.pointsAvailable ?? 0);
-      if (!linked.created && linked.crmWalletId) walletMinorAtLink = (await this.crm.getWallet(linked.crmWalletId)).balanceMinor;
+      wallet = await this.walletAtLink(linked);
     } catch (error) {
       pepperPointsAtLink = null;
+      wallet = null;
       this.logger.warn(`balances at linking of ${linked.pepperUserId} not readable (${(error as Error).message}); the opening step reads them when it runs`);
     }
     const payload: OpeningPayload = {
@@ -140,7 +144,7 @@ export class OpeningBalance {
       walletId: linked.crmWalletId,
       created: linked.created,
       pepperPointsAtLink,
-      walletMinorAtLink,
+      walletMinorAtLink: wallet?.minor ?? null,
     };
     const openingAt = snapshot?.openingAt ?? this.clock.now();
     // A contact the connector created, and no Pepper points at linking: nothing to carry (what `handle` would find), so
@@ -156,8 +160,28 @@ export class OpeningBalance {
       ...(nothingToCarry ? { state: 'DONE' as const, lastError: NOTHING_TO_CARRY } : {}),
     });
     // Already queued for this contact once (a relink to it): its opening point is now, never left open.
-    await this.links.setOpeningAt(linked.pepperUserId, openingAt);
+    await this.links.setOpeningAt(linked.pepperUserId, openingAt, (queued && wallet?.readAt) || openingAt);
     if (!queued) this.logger.warn(`the opening balance of ${linked.pepperUserId} with contact ${linked.crmContactId} was queued before; not again`);
+  }
+
+  /**
+   * An existing contact's wallet balance at linking: null for a contact we created (no history) or one without a
+   * wallet. A contact matched in the seed's contact index brings the balance its list page showed, without a wallet
+   * read, as of that page's read (`readAt`), provided the journal feed had started by then (every later journal is
+   * on it) and no journal of the contact has come in since: the journal handler clears a listed balance before it
+   * skips a journal as no one's, and this runs after the link is written, so a journal the listed balance lacks is
+   * either applied after the link or has cleared it. Otherwise the wallet is read now (`readAt` null: the opening point).
+   */
+  private async walletAtLink(linked: LinkedEvent): Promise<{ minor: number; readAt: Date | null } | null> {
+    if (linked.created || !linked.crmWalletId) return null;
+    if (linked.matchedInIndex) {
+      const listed = await this.contactIndex.listedWalletBalance(linked.crmContactId);
+      const feedStart = (await this.syncState.get('crmcom.journals'))?.startedAt;
+      if (listed && listed.walletId === linked.crmWalletId && feedStart && listed.readAt.getTime() >= new Date(feedStart).getTime()) {
+        return { minor: listed.balanceMinor, readAt: listed.readAt };
+      }
+    }
+    return { minor: (await this.crm.getWallet(linked.crmWalletId)).balanceMinor, readAt: null };
   }
 
   async handle(event: InboundEventEntity, walletPerkId: string): Promise<HandleResult> {

@@ -29,8 +29,19 @@ export class ContactIndexEntity {
   @Column({ type: 'varchar', nullable: true })
   lastName: string | null;
 
+  @Index('IDX_contact_index_wallet')
   @Column({ type: 'varchar', nullable: true })
   walletId: string | null;
+
+  /**
+   * The wallet's balance as the list showed it, and when that page was read: a matched user's opening balance without
+   * a wallet read. Cleared when a journal for this contact comes in before the contact is linked.
+   */
+  @Column({ type: 'integer', nullable: true })
+  walletBalanceMinor: number | null;
+
+  @Column({ type: 'datetime', nullable: true })
+  walletReadAt: Date | null;
 
   @Column({ type: 'boolean', default: false })
   emailOptOut: boolean;

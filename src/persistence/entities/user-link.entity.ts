@@ -39,6 +39,13 @@ export class UserLinkEntity {
   @Column({ type: 'datetime', nullable: true })
   openingAt: Date | null;
 
+  /**
+   * the moment of the wallet balance the opening used (the contact index's read can precede the link): CRM.COM journals
+   * at or before it are inside the opening balance; null: `openingAt`
+   */
+  @Column({ type: 'datetime', nullable: true })
+  walletOpeningAt: Date | null;
+
   @CreateDateColumn({ type: 'datetime' })
   createdAt: Date;
 

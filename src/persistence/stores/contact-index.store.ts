@@ -14,8 +14,16 @@ export interface IndexedContact {
   email: string | null;
   phoneNumber: string | null;
   walletId: string | null;
+  walletBalanceMinor: number | null;
   emailOptOut: boolean;
   smsOptOut: boolean;
+}
+
+/** A wallet balance the contact list showed, and when its page was read. */
+export interface ListedWalletBalance {
+  walletId: string;
+  balanceMinor: number;
+  readAt: Date;
 }
 
 /** What `candidates` found, per key; null for a key it was not asked (look it up on its own). */
@@ -36,13 +44,17 @@ function toContact(row: ContactIndexEntity): IndexedContact {
     email: row.email,
     phoneNumber: row.phoneNumber,
     walletId: row.walletId,
+    walletBalanceMinor: row.walletBalanceMinor,
     emailOptOut: row.emailOptOut,
     smsOptOut: row.smsOptOut,
   };
 }
 
-/** The row of a contact; emails are kept normalised, so lookups by email are exact. */
-function toRow(contact: IndexedContact, createdOn: number | null): ContactIndexEntity {
+/**
+ * The row of a contact; emails are kept normalised, so lookups by email are exact. `readAt`: when the page showing it
+ * was read (null for a contact we recorded ourselves), which dates its wallet balance.
+ */
+function toRow(contact: IndexedContact, createdOn: number | null, readAt: Date | null): ContactIndexEntity {
   return {
     contactId: contact.id,
     code: contact.code,
@@ -51,6 +63,8 @@ function toRow(contact: IndexedContact, createdOn: number | null): ContactIndexE
     firstName: contact.firstName,
     lastName: contact.lastName,
     walletId: contact.walletId,
+    walletBalanceMinor: readAt === null ? null : contact.walletBalanceMinor,
+    walletReadAt: readAt === null || contact.walletBalanceMinor === null ? null : readAt,
     emailOptOut: contact.emailOptOut,
     smsOptOut: contact.smsOptOut,
     createdOn,
@@ -62,10 +76,10 @@ function toRow(contact: IndexedContact, createdOn: number | null): ContactIndexE
 export class ContactIndexStore {
   constructor(@InjectRepository(ContactIndexEntity) private readonly repo: Repository<ContactIndexEntity>) {}
 
-  /** Stores what CRM.COM showed; a later read of a contact replaces the earlier one. */
-  async upsertListed(items: ReadonlyArray<{ contact: IndexedContact; createdOn: number | null }>): Promise<void> {
+  /** Stores what a page of CRM.COM's list showed (read at `readAt`); a later read of a contact replaces the earlier one. */
+  async upsertListed(items: ReadonlyArray<{ contact: IndexedContact; createdOn: number | null }>, readAt: Date): Promise<void> {
     for (let i = 0; i < items.length; i += UPSERT_CHUNK) {
-      const rows = items.slice(i, i + UPSERT_CHUNK).map(({ contact, createdOn }) => toRow(contact, createdOn));
+      const rows = items.slice(i, i + UPSERT_CHUNK).map(({ contact, createdOn }) => toRow(contact, createdOn, readAt));
       await this.repo.upsert(rows, ['contactId']);
     }
   }
@@ -75,7 +89,7 @@ export class ContactIndexStore {
     await this.repo
       .createQueryBuilder()
       .insert()
-      .values(toRow(contact, null))
+      .values(toRow(contact, null, null))
       .orIgnore()
       // nothing reads the row back (TypeORM would re-select the columns with defaults)
       .updateEntity(false)
@@ -144,6 +158,23 @@ export class ContactIndexStore {
       if (row?.createdOn != null && (oldest === null || row.createdOn < oldest)) oldest = row.createdOn;
     }
     return oldest;
+  }
+
+  /** The wallet balance the list showed for this contact, when it showed one and no journal has come in for it since. */
+  async listedWalletBalance(contactId: string): Promise<ListedWalletBalance | null> {
+    const row = await this.repo.findOneBy({ contactId });
+    if (!row?.walletId || row.walletBalanceMinor === null || row.walletReadAt === null) return null;
+    return { walletId: row.walletId, balanceMinor: row.walletBalanceMinor, readAt: row.walletReadAt };
+  }
+
+  /**
+   * A journal of this contact (or wallet) came in: the balance the list showed may no longer be the whole story of the
+   * journals taken in, so an opening balance reads the wallet instead.
+   */
+  async forgetWalletBalance(of: { contactId: string | null; walletId: string | null }): Promise<void> {
+    const forgotten = { walletBalanceMinor: null, walletReadAt: null };
+    if (of.contactId) await this.repo.update({ contactId: of.contactId, walletBalanceMinor: Not(IsNull()) }, forgotten);
+    if (of.walletId) await this.repo.update({ walletId: of.walletId, walletBalanceMinor: Not(IsNull()) }, forgotten);
   }
 
   /** Whether CRM.COM has shown this wallet on some contact (the index knows whose it is). */

@@ -59,6 +59,7 @@ export class LinkStore {
       profileFingerprint: null,
       linkedAt: null,
       openingAt: null,
+      walletOpeningAt: null,
       ...fields,
       createdAt: now,
       updatedAt: now,
@@ -78,7 +79,7 @@ export class LinkStore {
   }
 
   link(pepperUserId: string, target: LinkTarget, profileFingerprint: string | null, known?: UserLinkEntity | null): Promise<UserLinkEntity> {
-    return this.upsert(pepperUserId, { ...target, status: 'LINKED', profileFingerprint, linkedAt: this.clock.now(), openingAt: null }, known);
+    return this.upsert(pepperUserId, { ...target, status: 'LINKED', profileFingerprint, linkedAt: this.clock.now(), openingAt: null, walletOpeningAt: null }, known);
   }
 
   markConflict(pepperUserId: string): Promise<UserLinkEntity> {
@@ -133,8 +134,9 @@ export class LinkStore {
   }
 
   /** The moment the user's opening balances were read: wallet movements at or before it are inside them. */
-  async setOpeningAt(pepperUserId: string, openingAt: Date): Promise<void> {
-    await this.repo.update({ pepperUserId }, { openingAt });
+  /** `walletOpeningAt`: when the wallet balance of the opening was read, if before `openingAt` (the index's read). */
+  async setOpeningAt(pepperUserId: string, openingAt: Date, walletOpeningAt: Date = openingAt): Promise<void> {
+    await this.repo.update({ pepperUserId }, { openingAt, walletOpeningAt });
   }
 
   async countByStatus(): Promise<Record<string, number>> {

@@ -208,7 +208,7 @@ describe('CrmComSimulator', () => {
 
       const found = await call('GET', '/contacts?code=c1&include_wallet=true');
       const walletRef = found.body.content[0].wallet;
-      expect(walletRef).toEqual({ id: expect.any(String), code: expect.any(String) });
+      expect(walletRef).toEqual({ id: expect.any(String), code: expect.any(String), total_balance: 0 });
       const wallet = await call('GET', `/wallets/${walletRef.id}`);
       expect(wallet.body).toMatchObject({
         id: walletRef.id,
@@ -226,6 +226,8 @@ describe('CrmComSimulator', () => {
       sim.posAward(contact.id, '0.10');
       const wallet = await call('GET', `/wallets/${contact.walletId}`);
       expect(wallet.body).toMatchObject({ total_balance: 12.6, total_open: 12.5, total_commerce: 0.1 });
+      const listed = await call('GET', `/contacts/${contact.id}?include_wallet=true`);
+      expect(listed.body.wallet).toMatchObject({ id: contact.walletId, total_balance: 12.6 });
       expect(sim.walletBalanceMinor(contact.id)).toBe(1260);
       expect(sim.accounts(contact.id)).toEqual([expect.objectContaining({ isPrimary: true, currencyCode: 'EUR' })]);
       expect(() => sim.addContact({ balance: '1.005' })).toThrow();

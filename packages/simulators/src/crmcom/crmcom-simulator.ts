@@ -37,6 +37,8 @@ export interface CrmComVariants {
   journalsWithoutContact?: boolean;
   /** contact list items carry no `created_date` (the field the contact index's newest-first refresh relies on) */
   contactsWithoutCreatedDate?: boolean;
+  /** a contact read with include_wallet=true shows its wallet as the documents do, `{id, code}`, without its balance */
+  walletsWithoutBalance?: boolean;
 }
 
 export interface AddContactInput {

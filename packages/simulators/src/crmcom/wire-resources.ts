@@ -4,7 +4,7 @@ import { minorToMajor } from './money';
 
 /** Records as CRM.COM shows them: snake_case, major units, epoch seconds. */
 
-export function contactToWire(contact: ContactRecord, store: CrmComStore, includeWallet: boolean) {
+export function contactToWire(contact: ContactRecord, store: CrmComStore, includeWallet: boolean, variants: { walletsWithoutBalance?: boolean } = {}) {
   const wallet = contact.walletId === null ? undefined : store.wallets.get(contact.walletId);
   return {
     id: contact.id,
@@ -20,10 +20,20 @@ export function contactToWire(contact: ContactRecord, store: CrmComStore, includ
     },
     email_opt_out: contact.emailOptOut,
     sms_opt_out: contact.smsOptOut,
-    ...(includeWallet ? { wallet: wallet ? { id: wallet.id, code: wallet.code } : null } : {}),
+    ...(includeWallet ? { wallet: wallet ? walletRefToWire(wallet, store, variants) : null } : {}),
     created_date: contact.createdDate,
     updated_date: contact.updatedDate,
   };
+}
+
+/**
+ * The wallet a contact read with include_wallet=true shows. The documents' contact has `wallet{id,code}` and say the
+ * wallet (with its balances) comes with the contact; the simulator adds the total balance as GET /wallets/:id names it,
+ * the connector's inferred reading (README "Performance"), unless the `walletsWithoutBalance` variant is on.
+ */
+function walletRefToWire(wallet: WalletRecord, store: CrmComStore, variants: { walletsWithoutBalance?: boolean }) {
+  const ref = { id: wallet.id, code: wallet.code };
+  return variants.walletsWithoutBalance ? ref : { ...ref, total_balance: minorToMajor(store.balancesOf(wallet.id).totalMinor) };
 }
 
 export function accountToWire(account: AccountRecord) {

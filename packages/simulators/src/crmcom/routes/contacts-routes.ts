@@ -69,7 +69,7 @@ export function contactsRoutes(context: RouteContext): Router {
     const undated = context.variants().contactsWithoutCreatedDate ?? false;
     res.json(
       pageOf(matches, paging, (contact) => {
-        const wire = contactToWire(contact, store, includeWallet);
+        const wire = contactToWire(contact, store, includeWallet, context.variants());
         return undated ? { ...wire, created_date: undefined } : wire;
       }),
     );
@@ -77,7 +77,7 @@ export function contactsRoutes(context: RouteContext): Router {
 
   router.get('/contacts/:id', (req, res) => {
     const contact = store.requireContact(param(req, 'id'));
-    res.json(contactToWire(contact, store, queryFlag(req.query as Query, 'include_wallet')));
+    res.json(contactToWire(contact, store, queryFlag(req.query as Query, 'include_wallet'), context.variants()));
   });
 
   router.post('/contacts', (req, res) => {

@@ -7,7 +7,7 @@ export interface RouteContext {
   store: CrmComStore;
   ignoredFilters(): ReadonlySet<string>;
   /** the guesses switched on (see CrmComVariants) */
-  variants(): { journalsWithoutContact?: boolean; contactsWithoutCreatedDate?: boolean };
+  variants(): { journalsWithoutContact?: boolean; contactsWithoutCreatedDate?: boolean; walletsWithoutBalance?: boolean };
 }
 
 export function filtersOf(req: Request, context: RouteContext): QueryFilters {
