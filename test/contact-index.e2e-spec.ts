@@ -195,6 +195,27 @@ describe("a matched user's opening balance from the wallet balance the contact l
     return crm.addContact({ firstName: 'Mo', lastName: 'Match', email: 'mo@example.com', balance: '5.00' });
   };
 
+  /**
+   * A seed whose matched user waits: one lane, behind the new user, whose create is held for `holdMs`. Answers once the
+   * index has been read (it is read before the first create) and the matched user is not linked yet.
+   */
+  const seedWithMatchedUserHeld = async (holdMs: number, clock?: SkewClock) => {
+    let contactId = '';
+    const h = await startHarness({
+      clock,
+      env: { ...LOYALTY_ENV, SYNC_CONCURRENCY: '1' },
+      seed: (pepper, crm) => {
+        contactId = seedMatched(pepper, crm).id;
+        crm.faults.add({ method: 'POST', path: /^\/contacts$/, fault: { kind: 'delay', ms: holdMs }, times: 1 });
+      },
+    });
+    await waitFor(() => expect(h.crm.requests.some((r) => r.method === 'POST' && r.path === '/contacts')).toBe(true)).catch(async (error) => {
+      await h.close();
+      throw error;
+    });
+    return { h, contactId };
+  };
+
   it('opens with the listed balance: no wallet read, and the Pepper award shows the wallet', async () => {
     const h = await startHarness({ env: LOYALTY_ENV, seed: seedMatched });
     try {
@@ -225,18 +246,8 @@ describe("a matched user's opening balance from the wallet balance the contact l
   });
 
   it('a journal of the contact taken in after the list was read but before the link: the wallet is read, the journal counts once', async () => {
-    let contactId = '';
-    const h = await startHarness({
-      // one lane: the matched user waits behind the new one, whose create is held
-      env: { ...LOYALTY_ENV, SYNC_CONCURRENCY: '1' },
-      seed: (pepper, crm) => {
-        contactId = seedMatched(pepper, crm).id;
-        crm.faults.add({ method: 'POST', path: /^\/contacts$/, fault: { kind: 'delay', ms: 1500 }, times: 1 });
-      },
-    });
+    const { h, contactId } = await seedWithMatchedUserHeld(1500);
     try {
-      // The index has been read (it is read before the first create); the matched user is not linked yet.
-      await waitFor(() => expect(h.crm.requests.some((r) => r.method === 'POST' && r.path === '/contacts')).toBe(true));
       const journal = h.crm.posAward(contactId, '1.50');
       await (await h.app.get(SyncJobs).startJournalsPoll('ADMIN')).done;
       await waitFor(async () =>
@@ -256,18 +267,9 @@ describe("a matched user's opening balance from the wallet balance the contact l
   });
 
   it('a journal posted after the list was read, taken in after the link: a movement on top of the listed balance, once', async () => {
-    let contactId = '';
     const clock = new SkewClock();
-    const h = await startHarness({
-      clock,
-      env: { ...LOYALTY_ENV, SYNC_CONCURRENCY: '1' },
-      seed: (pepper, crm) => {
-        contactId = seedMatched(pepper, crm).id;
-        crm.faults.add({ method: 'POST', path: /^\/contacts$/, fault: { kind: 'delay', ms: 1000 }, times: 1 });
-      },
-    });
+    const { h, contactId } = await seedWithMatchedUserHeld(1000, clock);
     try {
-      await waitFor(() => expect(h.crm.requests.some((r) => r.method === 'POST' && r.path === '/contacts')).toBe(true));
       // later than the second the list was read in (posted_on has whole seconds)
       clock.advance(5_000);
       h.crm.posAward(contactId, '1.50');

@@ -160,7 +160,9 @@ export class OpeningBalance {
       ...(nothingToCarry ? { state: 'DONE' as const, lastError: NOTHING_TO_CARRY } : {}),
     });
     // Already queued for this contact once (a relink to it): its opening point is now, never left open.
-    await this.links.setOpeningAt(linked.pepperUserId, openingAt, (queued && wallet?.readAt) || openingAt);
+    // The wallet's own opening point, when its balance was listed before now; a relink's is now, like the user's.
+    const walletOpeningAt = queued && wallet?.readAt ? wallet.readAt : openingAt;
+    await this.links.setOpeningAt(linked.pepperUserId, openingAt, walletOpeningAt);
     if (!queued) this.logger.warn(`the opening balance of ${linked.pepperUserId} with contact ${linked.crmContactId} was queued before; not again`);
   }
 
@@ -176,10 +178,8 @@ export class OpeningBalance {
     if (linked.created || !linked.crmWalletId) return null;
     if (linked.matchedInIndex) {
       const listed = await this.contactIndex.listedWalletBalance(linked.crmContactId);
-      const feedStart = (await this.syncState.get('crmcom.journals'))?.startedAt;
-      if (listed && listed.walletId === linked.crmWalletId && feedStart && listed.readAt.getTime() >= new Date(feedStart).getTime()) {
-        return { minor: listed.balanceMinor, readAt: listed.readAt };
-      }
+      const feedStart = listed?.walletId === linked.crmWalletId ? (await this.syncState.get('crmcom.journals'))?.startedAt : null;
+      if (listed && feedStart && listed.readAt.getTime() >= new Date(feedStart).getTime()) return { minor: listed.balanceMinor, readAt: listed.readAt };
     }
     return { minor: (await this.crm.getWallet(linked.crmWalletId)).balanceMinor, readAt: null };
   }
