@@ -20,6 +20,8 @@ export interface SizeResult {
   seedSeconds: number;
   ratio: number;
   peakRssMiB: { seed: number | null; run: number | null };
+  /** the connector's CPU time (user + system) during the seed, per user: the seed's cost apart from the machine's speed */
+  seedCpuMsPerUser?: number | null;
   seedCounts: Record<string, number>;
   perUser: { pepper: number; crm: number; pepperSettled: number; crmSettled: number; floorPepper: number; floorCrm: number };
   routes: { pepper: RouteCounts; crm: RouteCounts; pepperSettled: RouteCounts; crmSettled: RouteCounts; floorPepper: RouteCounts; floorCrm: RouteCounts };
@@ -117,13 +119,13 @@ export function markdown(results: SizeResult[], h: ReportHeader): string {
   );
   lines.push('');
   lines.push(
-    '| users | floor (s) | seed (s) | × floor | CRM.COM calls / user | Pepper calls / user | peak RSS seed / run (MiB) | ' +
+    '| users | floor (s) | seed (s) | × floor | connector CPU / user (ms) | CRM.COM calls / user | Pepper calls / user | peak RSS seed / run (MiB) | ' +
       `order→purchase p50 / p95 (s) | journal→Pepper p50 / p95 (s) | ${h.window || 'no'}-action window (actions/s) | Pepper = wallet at the end |`,
   );
-  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     lines.push(
-      `| ${r.users} | ${fmt(r.floorSeconds, 1)} | ${fmt(r.seedSeconds, 1)} | ${fmt(r.ratio)} | ${fmt(r.perUser.crm)} | ${fmt(r.perUser.pepper, 3)} | ` +
+      `| ${r.users} | ${fmt(r.floorSeconds, 1)} | ${fmt(r.seedSeconds, 1)} | ${fmt(r.ratio)} | ${r.seedCpuMsPerUser == null ? 'n/a' : fmt(r.seedCpuMsPerUser)} | ${fmt(r.perUser.crm)} | ${fmt(r.perUser.pepper, 3)} | ` +
         `${r.peakRssMiB.seed ?? 'n/a'} / ${r.peakRssMiB.run ?? 'n/a'} | ${latencyCell(r.latencies?.orderToPurchase)} | ` +
         `${latencyCell(r.latencies?.journalToPepper)} | ${windowCell(r.window)} | ${r.balances.equal} of ${r.balances.linked} |`,
     );

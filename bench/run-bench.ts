@@ -295,6 +295,18 @@ function peakRssMiB(pid: number | undefined): number | null {
   }
 }
 
+/** CPU seconds (user + system) the process has used so far; null off Linux. */
+function cpuSeconds(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    // the fields after the command's closing parenthesis: utime and stime are the 12th and 13th (clock ticks, 100 a second)
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The connector's environment: connections, then the bench's poll settings, then `--env`. */
@@ -312,6 +324,7 @@ interface ConnectorResult {
   pepperSettled: RouteCounts;
   crmSettled: RouteCounts;
   peakRssMiB: { seed: number | null; run: number | null };
+  seedCpuSeconds: number | null;
   memory: MemorySample[];
   heapSnapshots: string[];
   balances: BalanceCheck;
@@ -380,6 +393,8 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
     const seedTimeoutMs = (options.seedTimeoutSeconds ?? 600 + n) * 1000;
     const seedDeadline = Date.now() + seedTimeoutMs;
     let seed: Run | null = null;
+    // the connector's CPU from when its seed was first seen running to DONE: what a user costs it, whatever the wall clock
+    let cpuAtSeedStart: number | null | undefined;
     let lastPrint = 0;
     const memory: MemorySample[] = [];
     let lastSample = 0;
@@ -396,6 +411,7 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
         continue; // not listening yet
       }
       seed = body?.jobs?.['users-seed'] ?? null;
+      if (seed && cpuAtSeedStart === undefined) cpuAtSeedStart = cpuSeconds(child.pid);
       if (seed && Date.now() - lastSample > (n >= 50_000 ? 10_000 : 2_000)) {
         lastSample = Date.now();
         const sample = await sampleMemory(admin, seed.counts.users ?? 0);
@@ -412,6 +428,7 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
       if (seed && seed.state !== 'RUNNING') break;
     }
     if (seed.state !== 'DONE') throw new Error(`the users seed ended ${seed.state}:\n${tail}`);
+    const cpuAtDone = cpuSeconds(child.pid);
     const atDone = await sampleMemory(admin, seed.counts.users ?? n);
     if (atDone) memory.push(atDone);
     if (options.heapSnapshots) child.kill('SIGWINCH');
@@ -495,6 +512,7 @@ async function runConnector(n: number, options: Options): Promise<ConnectorResul
       pepperSettled: countRoutes(sims.pepper.requests, 0, atSettle.pepper),
       crmSettled: countRoutes(sims.crm.requests, 0, atSettle.crm),
       peakRssMiB: { seed: rssSeed, run: peakRssMiB(child.pid) },
+      seedCpuSeconds: cpuAtDone !== null && typeof cpuAtSeedStart === 'number' ? cpuAtDone - cpuAtSeedStart : null,
       byKind,
       phases: { latencies: latencyPhase, window: windowPhase },
       latencies,
@@ -626,7 +644,11 @@ async function main(): Promise<void> {
     const floor = await runFloor(n, options);
     process.stdout.write(`  floor: ${floor.seconds.toFixed(1)} s\n`);
     const mine = await runConnector(n, options);
-    process.stdout.write(`  connector seed: ${mine.seedSeconds.toFixed(1)} s (${(mine.seedSeconds / floor.seconds).toFixed(2)} × floor)\n`);
+    const cpuMsPerUser = mine.seedCpuSeconds === null ? null : (mine.seedCpuSeconds * 1000) / n;
+    process.stdout.write(
+      `  connector seed: ${mine.seedSeconds.toFixed(1)} s (${(mine.seedSeconds / floor.seconds).toFixed(2)} × floor)` +
+        (cpuMsPerUser === null ? '\n' : `, its CPU ${cpuMsPerUser.toFixed(2)} ms per user\n`),
+    );
     results.push({
       users: n,
       population: populationOf(n),
@@ -634,6 +656,7 @@ async function main(): Promise<void> {
       seedSeconds: mine.seedSeconds,
       ratio: mine.seedSeconds / floor.seconds,
       peakRssMiB: mine.peakRssMiB,
+      seedCpuMsPerUser: cpuMsPerUser,
       seedCounts: mine.seedCounts,
       perUser: {
         pepper: total(mine.pepper) / n,

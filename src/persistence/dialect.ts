@@ -1,5 +1,4 @@
-import type { DataSource, DataSourceOptions, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import type { DataSource, DataSourceOptions, QueryRunner } from 'typeorm';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -36,19 +35,4 @@ export function ddl(q: QueryRunner, sqliteSql: string): string {
     .replace(/boolean NOT NULL DEFAULT \(1\)/g, 'boolean NOT NULL DEFAULT true')
     .replace(/boolean NOT NULL DEFAULT \(0\)/g, 'boolean NOT NULL DEFAULT false')
     .replace(/\bdatetime\b/g, 'timestamptz');
-}
-
-/**
- * Inserts one row and answers its generated id, without reading the row back: TypeORM's `save` and `insert` re-select a
- * new row's defaulted columns on SQLite (it has no RETURNING there), a statement the caller does not need when it gives
- * every value itself.
- */
-export async function insertReturningId<T extends ObjectLiteral>(repo: Repository<T>, row: T): Promise<number> {
-  const insert = repo.createQueryBuilder().insert().values(row as QueryDeepPartialEntity<T>).updateEntity(false);
-  if (dialectOf(repo.manager.connection) === 'postgres') {
-    const { raw } = await insert.returning('"id"').execute();
-    return Number((raw as Array<{ id: number | string }>)[0].id);
-  }
-  // better-sqlite3 answers an INSERT with the new row's rowid
-  return Number((await insert.execute()).raw);
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { AwardMirrorEntity } from '../entities';
+import { TableRows } from '../table-rows';
 
 export interface AwardObservation {
   awardId: string;
@@ -16,7 +17,14 @@ const OBSERVE_CHUNK = 200;
 
 @Injectable()
 export class AwardMirrorStore {
+  /** the statement made for every new user of a seed (table-rows.ts) */
+  private rowsOf?: TableRows<AwardMirrorEntity>;
+
   constructor(@InjectRepository(AwardMirrorEntity) private readonly repo: Repository<AwardMirrorEntity>) {}
+
+  private get rows(): TableRows<AwardMirrorEntity> {
+    return (this.rowsOf ??= new TableRows(this.repo));
+  }
 
   /**
    * Records a balance Pepper reported, unless a newer report is already stored (a late, older event never winds
@@ -56,7 +64,7 @@ export class AwardMirrorStore {
   }
 
   findFor(pepperUserId: string, perkId: string): Promise<AwardMirrorEntity | null> {
-    return this.repo.findOne({ where: { pepperUserId, perkId }, order: { asOf: 'DESC' } });
+    return this.rows.selectOne('"pepperUserId" = ? AND "perkId" = ? ORDER BY "asOf" DESC LIMIT 1', [pepperUserId, perkId]);
   }
 
   count(): Promise<number> {

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
+import { In, IsNull, Not, Repository } from 'typeorm';
 import { ContactIndexEntity } from '../entities';
+import { TableRows } from '../table-rows';
 
 const UPSERT_CHUNK = 200;
 
@@ -74,7 +75,14 @@ function toRow(contact: IndexedContact, createdOn: number | null, readAt: Date |
 /** The local copy of CRM.COM's contacts the seed matches against (customers/contact-index.ts). */
 @Injectable()
 export class ContactIndexStore {
+  /** the statements made for every user (table-rows.ts) */
+  private rowsOf?: TableRows<ContactIndexEntity>;
+
   constructor(@InjectRepository(ContactIndexEntity) private readonly repo: Repository<ContactIndexEntity>) {}
+
+  private get rows(): TableRows<ContactIndexEntity> {
+    return (this.rowsOf ??= new TableRows(this.repo));
+  }
 
   /** Stores what a page of CRM.COM's list showed (read at `readAt`); a later read of a contact replaces the earlier one. */
   async upsertListed(items: ReadonlyArray<{ contact: IndexedContact; createdOn: number | null }>, readAt: Date): Promise<void> {
@@ -86,14 +94,7 @@ export class ContactIndexStore {
 
   /** A contact the connector has just created; a row already there (listed by a refresh) is left as it is. */
   async addCreated(contact: IndexedContact): Promise<void> {
-    await this.repo
-      .createQueryBuilder()
-      .insert()
-      .values(toRow(contact, null, null))
-      .orIgnore()
-      // nothing reads the row back (TypeORM would re-select the columns with defaults)
-      .updateEntity(false)
-      .execute();
+    await this.rows.insertIfAbsent(toRow(contact, null, null));
   }
 
   async clear(): Promise<void> {
@@ -120,11 +121,12 @@ export class ContactIndexStore {
   async candidates(keys: { code: string | null; emails: readonly string[]; phones: readonly string[] }): Promise<IndexCandidates> {
     const emails = [...new Set(keys.emails.map(normalEmail).filter((e): e is string => e !== null))];
     const phones = [...new Set(keys.phones)];
-    const where: FindOptionsWhere<ContactIndexEntity>[] = [];
-    if (keys.code !== null) where.push({ code: keys.code });
-    if (emails.length > 0) where.push({ email: In(emails) });
-    if (phones.length > 0) where.push({ phoneNumber: In(phones) });
-    const rows = where.length === 0 ? [] : await this.repo.findBy(where);
+    const where: string[] = [];
+    if (keys.code !== null) where.push('"code" = ?');
+    if (emails.length > 0) where.push(`"email" IN (${emails.map(() => '?').join(', ')})`);
+    if (phones.length > 0) where.push(`"phoneNumber" IN (${phones.map(() => '?').join(', ')})`);
+    const params = [...(keys.code !== null ? [keys.code] : []), ...emails, ...phones];
+    const rows = where.length === 0 ? [] : await this.rows.select(where.join(' OR '), params);
     const contacts = rows.map(toContact);
     return {
       byCode: (code) => (code === keys.code ? contacts.filter((c) => c.code === code) : null),
@@ -162,7 +164,7 @@ export class ContactIndexStore {
 
   /** The wallet balance the list showed for this contact, when it showed one and no journal has come in for it since. */
   async listedWalletBalance(contactId: string): Promise<ListedWalletBalance | null> {
-    const row = await this.repo.findOneBy({ contactId });
+    const row = await this.rows.selectOne('"contactId" = ?', [contactId]);
     if (!row?.walletId || row.walletBalanceMinor === null || row.walletReadAt === null) return null;
     return { walletId: row.walletId, balanceMinor: row.walletBalanceMinor, readAt: row.walletReadAt };
   }

@@ -3,6 +3,7 @@ import { countRowsOf } from '../table-counts';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { Instance } from '../coordination/instance';
 import { rawQuery } from '../dialect';
+import { TableRows } from '../table-rows';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, IsNull, LessThan, LessThanOrEqual, MoreThanOrEqual, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
@@ -25,12 +26,19 @@ const ERROR_TEXT_LIMIT = 1000;
 
 @Injectable()
 export class EventStore {
+  /** the statements made for every event (table-rows.ts) */
+  private rowsOf?: TableRows<InboundEventEntity>;
+
   constructor(
     @InjectRepository(InboundEventEntity) private readonly repo: Repository<InboundEventEntity>,
     private readonly clock: Clock,
     @Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig,
     @Optional() private readonly instance?: Instance,
   ) {}
+
+  private get rows(): TableRows<InboundEventEntity> {
+    return (this.rowsOf ??= new TableRows(this.repo));
+  }
 
   /** Several instances share the queue (Postgres): events are claimed before they are worked. */
   get sharesQueue(): boolean {
@@ -40,10 +48,14 @@ export class EventStore {
   /** Records an event once; a duplicate (same source and external id) is ignored and reported as not new. */
   async recordIfNew(input: NewInboundEvent): Promise<boolean> {
     try {
-      // Nothing of the row is read back (updateEntity off): its defaults would cost a SELECT per event.
-      await this.repo.createQueryBuilder().insert().values({
-        ...input,
-        payload: input.payload as never,
+      // Nothing of the row is read back: its defaults would cost a SELECT per event.
+      await this.rows.insert({
+        source: input.source,
+        externalId: input.externalId,
+        type: input.type,
+        pepperUserId: input.pepperUserId,
+        payload: input.payload,
+        occurredAt: input.occurredAt,
         state: input.state ?? 'PENDING',
         lastError: input.lastError?.slice(0, ERROR_TEXT_LIMIT) ?? null,
         attempts: 0,
@@ -52,7 +64,7 @@ export class EventStore {
         waitingSince: null,
         claimedBy: null,
         claimedUntil: null,
-      }).updateEntity(false).execute();
+      });
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;
@@ -249,7 +261,7 @@ export class EventStore {
 
   async settle(event: InboundEventEntity, state: 'DONE' | 'SKIPPED' | 'WAITING_LINK', note: string | null = null): Promise<void> {
     const waitingSince = state === 'WAITING_LINK' ? (event.waitingSince ?? this.clock.now()) : null;
-    await this.repo.update({ id: event.id }, { state, lastError: note, nextAttemptAt: null, attempts: event.attempts + 1, waitingSince, claimedUntil: null });
+    await this.rows.update({ state, lastError: note, nextAttemptAt: null, attempts: event.attempts + 1, waitingSince, claimedUntil: null }, '"id" = ?', [event.id]);
   }
 
   async retryLater(event: InboundEventEntity, error: string, at: Date): Promise<void> {
@@ -293,8 +305,7 @@ export class EventStore {
 
   async requeueWaitingFor(pepperUserId: string): Promise<number> {
     // Still waiting (the clock of the wait goes on): requeued for the link, not yet settled.
-    const result = await this.repo.update({ pepperUserId, state: 'WAITING_LINK' }, { state: 'PENDING', nextAttemptAt: null });
-    return result.affected ?? 0;
+    return this.rows.update({ state: 'PENDING', nextAttemptAt: null }, `"pepperUserId" = ? AND "state" = 'WAITING_LINK'`, [pepperUserId]);
   }
 
   listFailed(limit: number, cursor: string | null, source?: EventSource): Promise<ListPage<InboundEventEntity>> {

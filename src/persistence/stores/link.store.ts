@@ -7,7 +7,7 @@ import { ListPage, pageById } from './page';
 import { isUniqueViolation } from '../constraint-violation';
 import { NO_TRANSACTION } from './no-transaction';
 import { countRowsOf } from '../table-counts';
-import { insertReturningId } from '../dialect';
+import { TableRows } from '../table-rows';
 
 export type LinkResult =
   | { ok: true; link: UserLinkEntity }
@@ -22,23 +22,30 @@ export interface LinkTarget {
 
 @Injectable()
 export class LinkStore {
+  /** the statements made for every user and journal (table-rows.ts) */
+  private rowsOf?: TableRows<UserLinkEntity>;
+
   constructor(
     @InjectRepository(UserLinkEntity) private readonly repo: Repository<UserLinkEntity>,
     private readonly clock: Clock,
   ) {}
 
+  private get rows(): TableRows<UserLinkEntity> {
+    return (this.rowsOf ??= new TableRows(this.repo));
+  }
+
   findByUser(pepperUserId: string): Promise<UserLinkEntity | null> {
-    return this.repo.findOneBy({ pepperUserId });
+    return this.rows.selectOne('"pepperUserId" = ?', [pepperUserId]);
   }
 
   /** The LINKED user a wallet journal belongs to: by its contact, or (documented items carry none) by its wallet. */
   async findLinkedForJournal(journal: { contactId: string | null; walletId: string | null }): Promise<UserLinkEntity | null> {
     if (journal.contactId) return this.findLinkedByContact(journal.contactId);
-    return journal.walletId ? this.repo.findOneBy({ crmWalletId: journal.walletId, status: 'LINKED' }) : null;
+    return journal.walletId ? this.rows.selectOne(`"crmWalletId" = ? AND "status" = 'LINKED'`, [journal.walletId]) : null;
   }
 
   findLinkedByContact(crmContactId: string): Promise<UserLinkEntity | null> {
-    return this.repo.findOneBy({ crmContactId, status: 'LINKED' });
+    return this.rows.selectOne(`"crmContactId" = ? AND "status" = 'LINKED'`, [crmContactId]);
   }
 
   /** `known`: the user's link as the caller read it under the user's lock (null: none), so it is not read again. */
@@ -64,7 +71,7 @@ export class LinkStore {
       createdAt: now,
       updatedAt: now,
     });
-    row.id = await insertReturningId(this.repo, row);
+    row.id = (await this.rows.insert(row)) as number;
     return row;
   }
 
@@ -98,8 +105,8 @@ export class LinkStore {
 
   /** The wallet of a contact the connector created, once CRM.COM shows it (still the same link, still without one). */
   async setWalletIfMissing(pepperUserId: string, crmContactId: string, crmWalletId: string): Promise<boolean> {
-    const result = await this.repo.update({ pepperUserId, crmContactId, status: 'LINKED', crmWalletId: IsNull() }, { crmWalletId });
-    return (result.affected ?? 0) > 0;
+    const where = `"pepperUserId" = ? AND "crmContactId" = ? AND "status" = 'LINKED' AND "crmWalletId" IS NULL`;
+    return (await this.rows.update({ crmWalletId }, where, [pepperUserId, crmContactId])) > 0;
   }
 
   /** Whether a contact the connector created is linked without its wallet yet (the seed reads it after the page). */
@@ -108,7 +115,7 @@ export class LinkStore {
   }
 
   async setProfileFingerprint(pepperUserId: string, profileFingerprint: string): Promise<void> {
-    await this.repo.update({ pepperUserId }, { profileFingerprint });
+    await this.rows.update({ profileFingerprint }, '"pepperUserId" = ?', [pepperUserId]);
   }
 
   list(filter: { pepperUserId?: string; crmContactId?: string; status?: string }, limit: number, cursor: string | null): Promise<ListPage<UserLinkEntity>> {
@@ -133,10 +140,12 @@ export class LinkStore {
     });
   }
 
-  /** The moment the user's opening balances were read: wallet movements at or before it are inside them. */
-  /** `walletOpeningAt`: when the wallet balance of the opening was read, if before `openingAt` (the index's read). */
+  /**
+   * The moment the user's opening balances were read: wallet movements at or before it are inside them.
+   * `walletOpeningAt`: when the wallet balance of the opening was read, if before `openingAt` (the index's read).
+   */
   async setOpeningAt(pepperUserId: string, openingAt: Date, walletOpeningAt: Date = openingAt): Promise<void> {
-    await this.repo.update({ pepperUserId }, { openingAt, walletOpeningAt });
+    await this.rows.update({ openingAt, walletOpeningAt }, '"pepperUserId" = ?', [pepperUserId]);
   }
 
   async countByStatus(): Promise<Record<string, number>> {

@@ -1,20 +1,29 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
 import { FeedName, SyncStateEntity } from '../entities';
 import { NO_TRANSACTION } from './no-transaction';
+import { TableRows } from '../table-rows';
 
 @Injectable()
 export class SyncStateStore {
+  /** the reads made for every new user of a seed (table-rows.ts) */
+  private rowsOf?: TableRows<SyncStateEntity>;
+
   constructor(@InjectRepository(SyncStateEntity) private readonly repo: Repository<SyncStateEntity>) {}
 
+  private get rows(): TableRows<SyncStateEntity> {
+    return (this.rowsOf ??= new TableRows(this.repo));
+  }
+
   async get(feed: FeedName): Promise<SyncStateEntity | null> {
-    return this.repo.findOneBy({ feed });
+    return this.rows.selectOne('"feed" = ?', [feed]);
   }
 
   /** Several feeds' states in one read (absent ones are left out). */
   async getMany(feeds: readonly FeedName[]): Promise<Map<FeedName, SyncStateEntity>> {
-    const rows = await this.repo.findBy({ feed: In([...feeds]) });
+    if (feeds.length === 0) return new Map();
+    const rows = await this.rows.select(`"feed" IN (${feeds.map(() => '?').join(', ')})`, feeds);
     return new Map(rows.map((row) => [row.feed, row]));
   }
 

@@ -1,8 +1,9 @@
-import { insertReturningId, rawQuery } from '../dialect';
+import { rawQuery } from '../dialect';
+import { TableRows } from '../table-rows';
 import { Injectable } from '@nestjs/common';
 import { countRowsOf } from '../table-counts';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, In, IsNull, LessThan, Not, Repository } from 'typeorm';
+import { FindOptionsWhere, In, IsNull, Not, Repository } from 'typeorm';
 import { Clock } from '../../common/clock';
 import { OutboundWriteEntity, WriteState, WriteTarget } from '../entities';
 import { ListPage, pageById } from './page';
@@ -22,10 +23,17 @@ export interface NewWriteAttempt {
 /** The outbound_write log: each attempt is stored PENDING before it is sent, then settled. */
 @Injectable()
 export class WriteLog {
+  /** the statements made for every write (table-rows.ts) */
+  private rowsOf?: TableRows<OutboundWriteEntity>;
+
   constructor(
     @InjectRepository(OutboundWriteEntity) private readonly repo: Repository<OutboundWriteEntity>,
     private readonly clock: Clock,
   ) {}
+
+  private get rows(): TableRows<OutboundWriteEntity> {
+    return (this.rowsOf ??= new TableRows(this.repo));
+  }
 
   /** Stored and committed before the write is sent (the write protocol); every value is given here, so none is read back. */
   async begin(input: NewWriteAttempt): Promise<OutboundWriteEntity> {
@@ -49,7 +57,7 @@ export class WriteLog {
       createdAt: sentAt,
       updatedAt: sentAt,
     });
-    attempt.id = await insertReturningId(this.repo, attempt);
+    attempt.id = (await this.rows.insert(attempt)) as number;
     return attempt;
   }
 
@@ -79,15 +87,15 @@ export class WriteLog {
   }
 
   async done(attempt: OutboundWriteEntity, upstreamId: string | null, response: unknown = null): Promise<void> {
-    await this.repo.update({ id: attempt.id }, { state: 'DONE', upstreamId, response: response as never });
+    await this.rows.update({ state: 'DONE', upstreamId, response }, '"id" = ?', [attempt.id]);
   }
 
   async unknown(attempt: OutboundWriteEntity, error: string): Promise<void> {
-    await this.repo.update({ id: attempt.id }, { state: 'UNKNOWN', error: error.slice(0, 1000) });
+    await this.rows.update({ state: 'UNKNOWN', error: error.slice(0, 1000) }, '"id" = ?', [attempt.id]);
   }
 
   async failed(attempt: OutboundWriteEntity, error: string): Promise<void> {
-    await this.repo.update({ id: attempt.id }, { state: 'FAILED', error: error.slice(0, 1000) });
+    await this.rows.update({ state: 'FAILED', error: error.slice(0, 1000) }, '"id" = ?', [attempt.id]);
   }
 
   async recordBalanceAfter(attemptId: number, awardId: string, balanceAfter: number): Promise<void> {
@@ -154,7 +162,7 @@ export class WriteLog {
   }
 
   attemptsFor(idempotencyKey: string): Promise<OutboundWriteEntity[]> {
-    return this.repo.find({ where: { idempotencyKey }, order: { id: 'ASC' } });
+    return this.rows.select('"idempotencyKey" = ? ORDER BY "id"', [idempotencyKey]);
   }
 
   /** Attempts whose outcome is not known yet (a crash between send and answer leaves them PENDING). */
