@@ -127,6 +127,44 @@ describe('ActionsPoller', () => {
     expect(await cursor()).toBe(at(330));
   });
 
+  it('works an action placed while a long overlap is re-read one poll interval later, not after the whole overlap', async () => {
+    for (let i = 0; i < 20; i++) pepper.add(`known-${i}`, 'USER_CHANGED', -300 + i, `old-${i}`);
+    await poller.poll(ctx());
+    linker.synced = [];
+    clock.advance(60_000);
+    // The overlap is 10 pages; while its 2nd is read, an order-like action appears and a poll interval (300 s) passes.
+    let overlapPages = 0;
+    const read = pepper.actionsPages.bind(pepper);
+    pepper.actionsPages = (window: ActionsWindow) => {
+      const pages = read(window);
+      if (window.gt >= at(270)) return pages;
+      return (async function* () {
+        for await (const page of pages) {
+          overlapPages += 1;
+          if (overlapPages === 2) {
+            pepper.add('fresh', 'USER_CHANGED', 400, 'u-fresh');
+            clock.advance(300_000);
+          }
+          yield page;
+        }
+      })();
+    };
+    const workedAtOverlapPage: number[] = [];
+    const sync = linker.syncUser.bind(linker);
+    linker.syncUser = (user: PepperUser) => {
+      workedAtOverlapPage.push(overlapPages);
+      return sync(user);
+    };
+    await poller.poll(ctx());
+    expect(overlapPages).toBe(10);
+    expect(workedAtOverlapPage).toEqual([2]);
+    // The cursor moves to the end of the window the poll began with; the action read past it is a duplicate next time.
+    expect(await cursor()).toBe(at(330));
+    await poller.poll(ctx());
+    expect(linker.synced).toEqual(['u-fresh']);
+    expect((await events.findByExternalIds('pepper', ['fresh']))[0]?.state).toBe('DONE');
+  });
+
   it('reads the overlap and the new part as one window: a late action in the overlap is still taken in, the cursor moves once', async () => {
     await poller.poll(ctx());
     pepper.add('late', 'USER_CHANGED', 200, 'u-late');

@@ -81,8 +81,9 @@ export class ActionsPoller {
       if (moves) await this.ingest(ctx, { gt: cursor, lte: window.lte }, false);
       await this.processor.processDue(ctx);
       if (ctx.stopping || !moves) return;
-      if (Date.parse(window.gt) < Date.parse(cursor) && (await this.ingest(ctx, { gt: window.gt, lte: cursor }, false)) > 0) {
-        await this.processor.processDue(ctx);
+      if (Date.parse(window.gt) < Date.parse(cursor)) {
+        const keepUp = this.keepingUp(ctx, window.lte);
+        if ((await this.ingest(ctx, { gt: window.gt, lte: cursor }, false, POLLED_ACTION_TYPES, keepUp)) > 0) await this.processor.processDue(ctx);
         if (ctx.stopping) return;
       }
       // Waiting events (bounded) never hold the feed; an event neither settled nor waiting does.
@@ -95,6 +96,27 @@ export class ActionsPoller {
       ctx.add('cursorAdvanced');
       if (!window.capped) return;
     }
+  }
+
+  /**
+   * While the overlap is re-read (after a burst, such as a seed's opening grants, many pages of actions already taken
+   * in), what is new since the poll began is read and worked once every poll interval, between its pages: an order
+   * placed meanwhile waits for one interval, not for the whole overlap. The cursor still moves only to the window's end;
+   * the actions read past it are recorded (and worked) early, and seen again by the next poll as duplicates.
+   */
+  private keepingUp(ctx: RunContext, readUpTo: string): () => Promise<void> {
+    const intervalMs = this.config.pepper.pollIntervalSeconds * 1000;
+    let lastRead = this.clock.nowMs();
+    return async () => {
+      if (ctx.stopping || this.clock.nowMs() - lastRead < intervalMs) return;
+      lastRead = this.clock.nowMs();
+      const lte = new Date(lastRead - this.config.pepper.pollLagSeconds * 1000).toISOString();
+      if (Date.parse(lte) <= Date.parse(readUpTo)) return;
+      const window = { gt: readUpTo, lte };
+      readUpTo = lte;
+      if ((await this.ingest(ctx, window, false)) > 0) await this.processor.processDue(ctx);
+      ctx.add('keptUpDuringOverlap');
+    };
   }
 
   /** Re-reads the last PEPPER_SWEEP_HOURS; anything found for the first time arrived later than the overlap. */
@@ -133,10 +155,17 @@ export class ActionsPoller {
     await this.processor.processDue(ctx);
   }
 
-  /** Records every action of the window (duplicates ignored); returns how many were new. */
-  private async ingest(ctx: RunContext, window: ActionWindow, reportLate: boolean, types: readonly string[] = POLLED_ACTION_TYPES): Promise<number> {
+  /** Records every action of the window (duplicates ignored); returns how many were new. `afterPage` runs between pages. */
+  private async ingest(
+    ctx: RunContext,
+    window: ActionWindow,
+    reportLate: boolean,
+    types: readonly string[] = POLLED_ACTION_TYPES,
+    afterPage?: () => Promise<void>,
+  ): Promise<number> {
     let fresh = 0;
     for await (const page of this.pepper.actionsPages({ ...window, types, pageSize: this.config.pepper.pageSize })) {
+      await afterPage?.();
       for (const invalid of page.invalid) {
         await this.parking.parkInvalid('pepper', 'UNKNOWN', invalid);
         ctx.add('invalid');
