@@ -90,11 +90,6 @@ export class TableRows<T extends ObjectLiteral> {
     return result.affected ?? 0;
   }
 
-  /** A value for a `?` of a where clause, converted as the column `property` stores it. */
-  param(property: keyof T & string, value: unknown): unknown {
-    return this.persistent(property, value);
-  }
-
   private statement(key: string, build: () => string): string {
     let sql = this.statements.get(key);
     if (sql === undefined) {
