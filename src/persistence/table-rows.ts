@@ -14,8 +14,10 @@ export class TableRows<T extends ObjectLiteral> {
   private readonly dialect: Dialect;
   private readonly source: DataSource;
   private readonly updatedAt: string | null;
+  /** the generated primary key (an insert answers it), if the table has one */
+  private readonly generated: string | null;
+  private readonly table: string;
   private readonly statements = new Map<string, string>();
-  readonly table: string;
 
   constructor(private readonly repo: Repository<T>) {
     const metadata = repo.metadata;
@@ -24,6 +26,7 @@ export class TableRows<T extends ObjectLiteral> {
     this.table = `"${metadata.tableName}"`;
     this.columns = new Map(metadata.columns.map((column) => [column.propertyName, column]));
     this.updatedAt = metadata.updateDateColumn ? metadata.updateDateColumn.databaseName : null;
+    this.generated = metadata.primaryColumns.find((column) => column.isGenerated)?.databaseName ?? null;
   }
 
   /** The rows matching `where` (SQL with `?` placeholders, after `WHERE`), as entities. */
@@ -40,10 +43,9 @@ export class TableRows<T extends ObjectLiteral> {
   /** Inserts one row with the columns given (the others take their defaults); answers its generated id, if the table has one. */
   async insert(row: Partial<T>): Promise<number | null> {
     const result = await this.run(this.insertStatement(row, false), this.insertParams(row));
-    const generated = this.generatedId();
-    if (!generated) return null;
+    if (!this.generated) return null;
     // better-sqlite3 answers a write with the new row's rowid, Postgres with what RETURNING asked for
-    return Number(this.dialect === 'postgres' ? result.records[0][generated] : result.raw);
+    return Number(this.dialect === 'postgres' ? result.records[0][this.generated] : result.raw);
   }
 
   /** Inserts the row unless a unique index holds one like it already; answers whether it did. */
@@ -57,19 +59,14 @@ export class TableRows<T extends ObjectLiteral> {
     return this.statement(`insert:${ifAbsent}:${names.join(',')}`, () => {
       const columns = names.map((name) => `"${this.column(name).databaseName}"`).join(', ');
       const values = names.map(() => '?').join(', ');
-      const generated = this.generatedId();
       if (this.dialect === 'sqlite') return `INSERT${ifAbsent ? ' OR IGNORE' : ''} INTO ${this.table} (${columns}) VALUES (${values})`;
-      const returning = generated ? ` RETURNING "${generated}"` : '';
+      const returning = this.generated ? ` RETURNING "${this.generated}"` : '';
       return `INSERT INTO ${this.table} (${columns}) VALUES (${values})${ifAbsent ? ' ON CONFLICT DO NOTHING' : ''}${returning}`;
     });
   }
 
   private insertParams(row: Partial<T>): unknown[] {
     return this.namesOf(row).map((name) => this.persistent(name, row[name]));
-  }
-
-  private generatedId(): string | null {
-    return this.repo.metadata.primaryColumns.find((column) => column.isGenerated)?.databaseName ?? null;
   }
 
   /** the properties given a value (undefined: left to the column's default) */

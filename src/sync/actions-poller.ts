@@ -155,17 +155,17 @@ export class ActionsPoller {
     await this.processor.processDue(ctx);
   }
 
-  /** Records every action of the window (duplicates ignored); returns how many were new. `afterPage` runs between pages. */
+  /** Records every action of the window (duplicates ignored); returns how many were new. `onPage` runs as each page arrives, before it is recorded. */
   private async ingest(
     ctx: RunContext,
     window: ActionWindow,
     reportLate: boolean,
     types: readonly string[] = POLLED_ACTION_TYPES,
-    afterPage?: () => Promise<void>,
+    onPage?: () => Promise<void>,
   ): Promise<number> {
     let fresh = 0;
     for await (const page of this.pepper.actionsPages({ ...window, types, pageSize: this.config.pepper.pageSize })) {
-      await afterPage?.();
+      await onPage?.();
       for (const invalid of page.invalid) {
         await this.parking.parkInvalid('pepper', 'UNKNOWN', invalid);
         ctx.add('invalid');

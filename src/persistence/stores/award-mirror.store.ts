@@ -18,12 +18,10 @@ const OBSERVE_CHUNK = 200;
 @Injectable()
 export class AwardMirrorStore {
   /** the statement made for every new user of a seed (table-rows.ts) */
-  private rowsOf?: TableRows<AwardMirrorEntity>;
+  private readonly rows: TableRows<AwardMirrorEntity>;
 
-  constructor(@InjectRepository(AwardMirrorEntity) private readonly repo: Repository<AwardMirrorEntity>) {}
-
-  private get rows(): TableRows<AwardMirrorEntity> {
-    return (this.rowsOf ??= new TableRows(this.repo));
+  constructor(@InjectRepository(AwardMirrorEntity) private readonly repo: Repository<AwardMirrorEntity>) {
+    this.rows = new TableRows(repo);
   }
 
   /**

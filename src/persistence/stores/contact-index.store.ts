@@ -76,12 +76,10 @@ function toRow(contact: IndexedContact, createdOn: number | null, readAt: Date |
 @Injectable()
 export class ContactIndexStore {
   /** the statements made for every user (table-rows.ts) */
-  private rowsOf?: TableRows<ContactIndexEntity>;
+  private readonly rows: TableRows<ContactIndexEntity>;
 
-  constructor(@InjectRepository(ContactIndexEntity) private readonly repo: Repository<ContactIndexEntity>) {}
-
-  private get rows(): TableRows<ContactIndexEntity> {
-    return (this.rowsOf ??= new TableRows(this.repo));
+  constructor(@InjectRepository(ContactIndexEntity) private readonly repo: Repository<ContactIndexEntity>) {
+    this.rows = new TableRows(repo);
   }
 
   /** Stores what a page of CRM.COM's list showed (read at `readAt`); a later read of a contact replaces the earlier one. */

@@ -27,17 +27,15 @@ const ERROR_TEXT_LIMIT = 1000;
 @Injectable()
 export class EventStore {
   /** the statements made for every event (table-rows.ts) */
-  private rowsOf?: TableRows<InboundEventEntity>;
+  private readonly rows: TableRows<InboundEventEntity>;
 
   constructor(
     @InjectRepository(InboundEventEntity) private readonly repo: Repository<InboundEventEntity>,
     private readonly clock: Clock,
     @Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig,
     @Optional() private readonly instance?: Instance,
-  ) {}
-
-  private get rows(): TableRows<InboundEventEntity> {
-    return (this.rowsOf ??= new TableRows(this.repo));
+  ) {
+    this.rows = new TableRows(repo);
   }
 
   /** Several instances share the queue (Postgres): events are claimed before they are worked. */

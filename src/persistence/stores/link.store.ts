@@ -23,15 +23,13 @@ export interface LinkTarget {
 @Injectable()
 export class LinkStore {
   /** the statements made for every user and journal (table-rows.ts) */
-  private rowsOf?: TableRows<UserLinkEntity>;
+  private readonly rows: TableRows<UserLinkEntity>;
 
   constructor(
     @InjectRepository(UserLinkEntity) private readonly repo: Repository<UserLinkEntity>,
     private readonly clock: Clock,
-  ) {}
-
-  private get rows(): TableRows<UserLinkEntity> {
-    return (this.rowsOf ??= new TableRows(this.repo));
+  ) {
+    this.rows = new TableRows(repo);
   }
 
   findByUser(pepperUserId: string): Promise<UserLinkEntity | null> {

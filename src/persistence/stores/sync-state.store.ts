@@ -8,12 +8,10 @@ import { TableRows } from '../table-rows';
 @Injectable()
 export class SyncStateStore {
   /** the reads made for every new user of a seed (table-rows.ts) */
-  private rowsOf?: TableRows<SyncStateEntity>;
+  private readonly rows: TableRows<SyncStateEntity>;
 
-  constructor(@InjectRepository(SyncStateEntity) private readonly repo: Repository<SyncStateEntity>) {}
-
-  private get rows(): TableRows<SyncStateEntity> {
-    return (this.rowsOf ??= new TableRows(this.repo));
+  constructor(@InjectRepository(SyncStateEntity) private readonly repo: Repository<SyncStateEntity>) {
+    this.rows = new TableRows(repo);
   }
 
   async get(feed: FeedName): Promise<SyncStateEntity | null> {

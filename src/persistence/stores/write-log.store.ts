@@ -24,15 +24,13 @@ export interface NewWriteAttempt {
 @Injectable()
 export class WriteLog {
   /** the statements made for every write (table-rows.ts) */
-  private rowsOf?: TableRows<OutboundWriteEntity>;
+  private readonly rows: TableRows<OutboundWriteEntity>;
 
   constructor(
     @InjectRepository(OutboundWriteEntity) private readonly repo: Repository<OutboundWriteEntity>,
     private readonly clock: Clock,
-  ) {}
-
-  private get rows(): TableRows<OutboundWriteEntity> {
-    return (this.rowsOf ??= new TableRows(this.repo));
+  ) {
+    this.rows = new TableRows(repo);
   }
 
   /** Stored and committed before the write is sent (the write protocol); every value is given here, so none is read back. */
